@@ -1,0 +1,30 @@
+// The agora subcommands. Each registers its options on the CLI and runs when chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace agora::cli {
+
+// Exit codes, documented in the README and in `agora --help`.
+enum ExitCode : int {
+    exit_ok = 0,
+    exit_error = 1,        // I/O or other operating error
+    exit_usage = 2,        // bad command line
+    exit_bad_input = 3,    // a bad .torrent, magnet link or bencode
+    exit_incomplete = 4,   // verify: data missing or wrong
+};
+
+// Prints "agora: <message>" on stderr and returns the exit code for the kind of error.
+int report(const Error& error);
+
+// Each adds a subcommand to `app`; `run` is set to the action to take if it is chosen.
+void add_create(CLI::App& app, std::function<int()>& run);
+void add_info(CLI::App& app, std::function<int()>& run);
+void add_verify(CLI::App& app, std::function<int()>& run);
+
+}  // namespace agora::cli

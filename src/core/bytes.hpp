@@ -1,0 +1,29 @@
+// Byte views and big-endian helpers. A byte string is a std::string and a view of one is a
+// std::string_view: bencode, wire messages and file names all mix text and bytes, and these two
+// types are what every standard facility already accepts. No copies are implied by a view.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace agora {
+
+using Bytes = std::string;
+using BytesView = std::string_view;
+
+inline std::uint8_t byte_at(BytesView b, std::size_t i) { return static_cast<std::uint8_t>(b[i]); }
+
+inline std::uint32_t read_be32(BytesView b, std::size_t at) {
+    return (std::uint32_t{byte_at(b, at)} << 24) | (std::uint32_t{byte_at(b, at + 1)} << 16) |
+           (std::uint32_t{byte_at(b, at + 2)} << 8) | std::uint32_t{byte_at(b, at + 3)};
+}
+
+inline void append_be32(Bytes& out, std::uint32_t v) {
+    out.push_back(static_cast<char>(v >> 24));
+    out.push_back(static_cast<char>(v >> 16));
+    out.push_back(static_cast<char>(v >> 8));
+    out.push_back(static_cast<char>(v));
+}
+
+}  // namespace agora

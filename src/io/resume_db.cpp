@@ -1,0 +1,84 @@
+#include "io/resume_db.hpp"
+
+#include <sqlite3.h>
+
+namespace agora::io {
+
+namespace {
+Error db_error(sqlite3* db, const std::string& what) {
+    return make_error(Error::Kind::io, what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+// A prepared statement that finalises itself.
+struct Statement {
+    sqlite3_stmt* stmt = nullptr;
+    ~Statement() { sqlite3_finalize(stmt); }
+};
+}  // namespace
+
+Result<NodeDb> NodeDb::open(const std::string& path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+        Error e = db_error(db, path);
+        sqlite3_close(db);
+        return e;
+    }
+    NodeDb node(db);
+    // WAL: readers never block the writer, and a crash leaves the last commit intact.
+    // synchronous=NORMAL in WAL mode is durable against process crashes (kill -9), which is what
+    // resume data needs; a power cut may lose the last commits, never corrupt the file.
+    for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                            "CREATE TABLE IF NOT EXISTS resume (info_hash BLOB PRIMARY KEY, record BLOB NOT NULL)"}) {
+        if (auto s = node.exec(sql); !s) return s.error();
+    }
+    return node;
+}
+
+NodeDb::~NodeDb() {
+    if (db_) sqlite3_close(db_);
+}
+
+Status NodeDb::exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        Error e = make_error(Error::Kind::io, std::string("database: ") + (message ? message : "error"));
+        sqlite3_free(message);
+        return e;
+    }
+    return Ok{};
+}
+
+Status NodeDb::save_resume(BytesView info_hash, BytesView record) {
+    Statement s;
+    if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO resume (info_hash, record) VALUES (?, ?)", -1, &s.stmt,
+                           nullptr) != SQLITE_OK)
+        return db_error(db_, "database");
+    sqlite3_bind_blob(s.stmt, 1, info_hash.data(), static_cast<int>(info_hash.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s.stmt, 2, record.data(), static_cast<int>(record.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(s.stmt) != SQLITE_DONE) return db_error(db_, "database");
+    return Ok{};
+}
+
+Result<std::optional<Bytes>> NodeDb::load_resume(BytesView info_hash) {
+    Statement s;
+    if (sqlite3_prepare_v2(db_, "SELECT record FROM resume WHERE info_hash = ?", -1, &s.stmt, nullptr) != SQLITE_OK)
+        return db_error(db_, "database");
+    sqlite3_bind_blob(s.stmt, 1, info_hash.data(), static_cast<int>(info_hash.size()), SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(s.stmt);
+    if (rc == SQLITE_DONE) return std::optional<Bytes>();
+    if (rc != SQLITE_ROW) return db_error(db_, "database");
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(s.stmt, 0));
+    const int size = sqlite3_column_bytes(s.stmt, 0);
+    return std::optional<Bytes>(Bytes(data ? data : "", static_cast<std::size_t>(size)));
+}
+
+Status NodeDb::erase_resume(BytesView info_hash) {
+    Statement s;
+    if (sqlite3_prepare_v2(db_, "DELETE FROM resume WHERE info_hash = ?", -1, &s.stmt, nullptr) != SQLITE_OK)
+        return db_error(db_, "database");
+    sqlite3_bind_blob(s.stmt, 1, info_hash.data(), static_cast<int>(info_hash.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(s.stmt) != SQLITE_DONE) return db_error(db_, "database");
+    return Ok{};
+}
+
+}  // namespace agora::io

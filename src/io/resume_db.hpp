@@ -1,0 +1,35 @@
+// The node's database (SQLite, WAL mode): one file that holds resume records now, and the DHT
+// node cache, peer cache and trust ledger later (DESIGN.md, "Data that must last"). A write is
+// committed before save() returns, so a kill -9 loses at most the record being written.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+struct sqlite3;
+
+namespace agora::io {
+
+class NodeDb {
+public:
+    static Result<NodeDb> open(const std::string& path);
+    NodeDb(NodeDb&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+    NodeDb& operator=(NodeDb&&) = delete;
+    NodeDb(const NodeDb&) = delete;
+    ~NodeDb();
+
+    // Resume records keyed by info-hash bytes (v1, or v2 for v2-only torrents).
+    Status save_resume(BytesView info_hash, BytesView record);
+    Result<std::optional<Bytes>> load_resume(BytesView info_hash);
+    Status erase_resume(BytesView info_hash);
+
+private:
+    explicit NodeDb(sqlite3* db) : db_(db) {}
+    Status exec(const char* sql);
+    sqlite3* db_;
+};
+
+}  // namespace agora::io
