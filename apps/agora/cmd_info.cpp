@@ -11,7 +11,7 @@
 #include "io/file_access.hpp"
 #include "meta/magnet.hpp"
 #include "meta/torrent_info.hpp"
-#include "progress.hpp"
+#include "text.hpp"
 
 namespace agora::cli {
 
@@ -62,8 +62,8 @@ void print_torrent(const meta::TorrentInfo& t) {
     std::printf("pieces:       %u x %s\n", t.layout.piece_count(),
                 format_bytes(static_cast<double>(t.layout.piece_length())).c_str());
     std::printf("private:      %s\n", t.is_private ? "yes" : "no");
-    if (!t.comment.empty()) std::printf("comment:      %s\n", t.comment.c_str());
-    if (!t.created_by.empty()) std::printf("created by:   %s\n", t.created_by.c_str());
+    if (!t.comment.empty()) std::printf("comment:      %s\n", printable(t.comment).c_str());
+    if (!t.created_by.empty()) std::printf("created by:   %s\n", printable(t.created_by).c_str());
     if (t.creation_date) {
         const std::time_t when = static_cast<std::time_t>(*t.creation_date);
         char text[64] = "?";
@@ -71,9 +71,9 @@ void print_torrent(const meta::TorrentInfo& t) {
         std::printf("created:      %s\n", text);
     }
     std::printf("trackers:%s\n", t.trackers.empty() ? "     (none)" : "");
-    for (const auto& tr : t.trackers) std::printf("  tier %u: %s\n", tr.tier, tr.url.c_str());
+    for (const auto& tr : t.trackers) std::printf("  tier %u: %s\n", tr.tier, printable(tr.url).c_str());
     if (!t.web_seeds.empty()) std::printf("web seeds:\n");
-    for (const auto& w : t.web_seeds) std::printf("  %s\n", w.c_str());
+    for (const auto& w : t.web_seeds) std::printf("  %s\n", printable(w).c_str());
     std::printf("files:\n");
     for (const auto& f : t.layout.files()) {
         if (f.pad) continue;
@@ -99,11 +99,11 @@ json magnet_json(const meta::Magnet& m) {
 
 void print_magnet(const meta::Magnet& m) {
     std::printf("magnet link\n");
-    std::printf("name:         %s\n", m.display_name.empty() ? "(not given)" : m.display_name.c_str());
+    std::printf("name:         %s\n", m.display_name.empty() ? "(not given)" : printable(m.display_name).c_str());
     std::printf("info-hash v1: %s\n", m.info_hashes.v1 ? m.info_hashes.v1->hex().c_str() : "(none)");
     std::printf("info-hash v2: %s\n", m.info_hashes.v2 ? m.info_hashes.v2->hex().c_str() : "(none)");
-    for (const auto& t : m.trackers) std::printf("tracker:      %s\n", t.c_str());
-    for (const auto& w : m.web_seeds) std::printf("web seed:     %s\n", w.c_str());
+    for (const auto& t : m.trackers) std::printf("tracker:      %s\n", printable(t).c_str());
+    for (const auto& w : m.web_seeds) std::printf("web seed:     %s\n", printable(w).c_str());
     for (const auto& p : m.peers) std::printf("peer:         %s:%u\n", p.host.c_str(), p.port);
 }
 
@@ -112,7 +112,7 @@ int run_info(const InfoArgs& a) {
         auto m = meta::parse_magnet(a.source);
         if (!m) return report(m.error());
         if (a.json)
-            std::printf("%s\n", magnet_json(*m).dump(2).c_str());
+            std::printf("%s\n", magnet_json(*m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         else
             print_magnet(*m);
         return exit_ok;
@@ -126,7 +126,7 @@ int run_info(const InfoArgs& a) {
         return report(e);
     }
     if (a.json)
-        std::printf("%s\n", torrent_json(*t).dump(2).c_str());
+        std::printf("%s\n", torrent_json(*t).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     else
         print_torrent(*t);
     return exit_ok;

@@ -50,7 +50,7 @@ int run_verify(const VerifyArgs& a) {
                             {"pieces_have", have},      {"pieces_missing", total - have},
                             {"pieces_unreadable", result.unreadable}, {"pieces_unverifiable", result.unverifiable},
                             {"missing", missing},       {"complete", have == total}};
-        std::printf("%s\n", j.dump(2).c_str());
+        std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
         std::printf("%s: %u of %u pieces verified, %u missing or wrong", t->name.c_str(), have, total, total - have);
         if (result.unreadable) std::printf(" (%u touch missing or short files)", result.unreadable);

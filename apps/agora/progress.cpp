@@ -1,5 +1,7 @@
 #include "progress.hpp"
 
+#include "text.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,16 +9,6 @@
 #include <fmt/core.h>
 
 namespace agora::cli {
-
-std::string format_bytes(double bytes) {
-    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (bytes >= 1024 && u < 4) {
-        bytes /= 1024;
-        ++u;
-    }
-    return u == 0 ? fmt::format("{:.0f} {}", bytes, units[u]) : fmt::format("{:.1f} {}", bytes, units[u]);
-}
 
 ProgressReporter::ProgressReporter(std::string label, std::function<std::uint64_t()> done,
                                    std::function<std::uint64_t()> total, bool quiet)

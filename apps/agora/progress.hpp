@@ -13,8 +13,6 @@
 
 namespace agora::cli {
 
-std::string format_bytes(double bytes);
-
 class ProgressReporter {
 public:
     // `done` and `total` are read from the reporting thread; `label` names the job.

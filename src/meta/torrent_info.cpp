@@ -264,6 +264,9 @@ Result<TorrentInfo> parse_info(Value info, Value root) {
 
     Value name_value = find_preferring_utf8(info, "name");
     if (!name_value.is_string()) return bad("info dictionary has no 'name' string", info.offset());
+    // A NUL ends the name for every C-string API; libtorrent rejects such a name as missing.
+    if (name_value.as_string().find('\0') != std::string_view::npos)
+        return bad("'name' contains a NUL byte", name_value.offset());
 
     Value piece_length_value = info.find("piece length");
     if (!piece_length_value.is_int()) return bad("missing or invalid 'piece length'", info.offset());
@@ -311,6 +314,8 @@ Result<TorrentInfo> parse_info(Value info, Value root) {
         const bool single = v2_files.size() == 1 && v2_files[0].path.size() == 1 &&
                             v2_files[0].path[0] == name_value.as_string();
         if (!v1) multi_file = !single;
+        if (v1 && !multi_file && !single)
+            return bad("hybrid torrent: v1 describes one file but v2 'file tree' does not (or names it differently)");
         if (single && !multi_file) v2_files[0].path.clear();
     }
     if (v1 && v2) {
@@ -414,7 +419,11 @@ Sha1 TorrentInfo::v1_piece_hash(PieceIndex p) const {
 
 Result<TorrentInfo> parse_torrent(BytesView file_bytes) {
     if (file_bytes.size() > limits::torrent_file_bytes_max) return bad("the .torrent is larger than 64 MiB");
-    auto doc = bencode::decode(file_bytes);
+    // Bytes after the top-level dictionary (a newline, say) are ignored, as libtorrent does: the
+    // info-hash covers only the info dictionary, so they cannot change what is downloaded.
+    bencode::DecodeLimits decode_limits;
+    decode_limits.allow_trailing = true;
+    auto doc = bencode::decode(file_bytes, decode_limits);
     if (!doc) return doc.error();
     Value root = doc->root();
     if (!root.is_dict()) return bad("not a .torrent: the top level is not a dictionary", 0);
