@@ -183,9 +183,10 @@ void read_trackers(Value root, TorrentInfo& t) {
     std::unordered_set<std::string_view> seen;
     auto add = [&](std::string_view url, std::uint32_t tier) {
         url = trim(url);
-        if (url.empty() || url.size() > limits::url_bytes_max || t.trackers.size() >= limits::trackers_max) return;
-        if (!seen.insert(url).second) return;
+        if (url.empty() || url.size() > limits::url_bytes_max || t.trackers.size() >= limits::trackers_max) return false;
+        if (!seen.insert(url).second) return false;
         t.trackers.push_back(Tracker{std::string(url), tier});
+        return true;
     };
     std::uint32_t tier = 0;
     Value tiers = root.find_list("announce-list");
@@ -193,8 +194,8 @@ void read_trackers(Value root, TorrentInfo& t) {
         if (!c.value.is_list()) continue;
         bool any = false;
         for (const auto& u : c.value.children())
-            if (u.value.is_string()) add(u.value.as_string(), tier), any = true;
-        if (any) ++tier;
+            if (u.value.is_string() && add(u.value.as_string(), tier)) any = true;
+        if (any) ++tier;  // a tier left empty (all duplicates) takes no number
     }
     if (t.trackers.empty())
         if (auto a = root.find_string("announce")) add(*a, 0);
