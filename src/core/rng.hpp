@@ -10,6 +10,8 @@
 namespace agora {
 
 class Rng {
+    __extension__ using U128 = unsigned __int128;  // GCC and clang; __extension__ keeps -pedantic quiet
+
 public:
     explicit Rng(std::uint64_t seed) {
         for (auto& s : s_) s = splitmix(seed);
@@ -30,12 +32,12 @@ public:
     // Uniform in [0, bound), bound > 0, without modulo bias (Lemire's method).
     std::uint64_t below(std::uint64_t bound) {
         AGORA_ASSERT(bound > 0);
-        unsigned __int128 m = static_cast<unsigned __int128>(next()) * bound;
+        U128 m = static_cast<U128>(next()) * bound;
         auto low = static_cast<std::uint64_t>(m);
         if (low < bound) {
             const std::uint64_t threshold = -bound % bound;
             while (low < threshold) {
-                m = static_cast<unsigned __int128>(next()) * bound;
+                m = static_cast<U128>(next()) * bound;
                 low = static_cast<std::uint64_t>(m);
             }
         }

@@ -1,0 +1,92 @@
+// core: hex and base32, digests, the bitfield in wire order, merkle trees, the seeded rng.
+#include <gtest/gtest.h>
+
+#include "core/bitfield.hpp"
+#include "core/digest.hpp"
+#include "core/hash.hpp"
+#include "core/merkle.hpp"
+#include "core/rng.hpp"
+
+using namespace agora;
+
+TEST(Digest, HexRoundTripAndErrors) {
+    EXPECT_EQ(to_hex("\x01\xab\xff"), "01abff");
+    EXPECT_EQ(from_hex("01ABff"), Bytes("\x01\xab\xff"));
+    EXPECT_FALSE(from_hex("abc").has_value());   // odd length
+    EXPECT_FALSE(from_hex("zz").has_value());    // not hex
+    auto d = InfoHashV1::parse_hex("0123456789abcdef0123456789abcdef01234567");
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->hex(), "0123456789abcdef0123456789abcdef01234567");
+    EXPECT_FALSE(InfoHashV1::parse_hex("0123").has_value());  // wrong size
+}
+
+TEST(Digest, Base32AsMagnetLinksUseIt) {
+    // RFC 4648 test vectors (without padding).
+    EXPECT_EQ(to_base32("foobar"), "MZXW6YTBOI");
+    EXPECT_EQ(from_base32("MZXW6YTBOI"), Bytes("foobar"));
+    EXPECT_EQ(from_base32("mzxw6ytboi"), Bytes("foobar"));
+    EXPECT_FALSE(from_base32("MZXW6YTBO1").has_value());  // '1' is not in the alphabet
+    const Bytes twenty(20, '\x5a');
+    EXPECT_EQ(to_base32(twenty).size(), 32u);
+    EXPECT_EQ(from_base32(to_base32(twenty)), twenty);
+}
+
+TEST(Hash, KnownVectors) {
+    EXPECT_EQ(sha1("abc").hex(), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    EXPECT_EQ(sha256("abc").hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    Sha1Hasher h;  // incremental equals one-shot, and finish() resets
+    h.update("a");
+    h.update("bc");
+    EXPECT_EQ(h.finish(), sha1("abc"));
+    h.update("abc");
+    EXPECT_EQ(h.finish(), sha1("abc"));
+}
+
+TEST(Bitfield, WireOrderAndSpareBits) {
+    Bitfield b(10);
+    b.set(0);
+    b.set(9);
+    EXPECT_EQ(b.count(), 2u);
+    EXPECT_EQ(b.bytes(), Bytes("\x80\x40", 2));
+    auto back = Bitfield::from_bytes(b.bytes(), 10);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(*back, b);
+    EXPECT_FALSE(Bitfield::from_bytes(Bytes("\x80\x41", 2), 10).has_value());  // a spare bit set
+    EXPECT_FALSE(Bitfield::from_bytes(Bytes("\x80", 1), 10).has_value());      // too short
+    Bitfield all(10, true);
+    EXPECT_TRUE(all.all());
+    EXPECT_EQ(all.bytes(), Bytes("\xff\xc0", 2));
+    all.set(3, false);
+    EXPECT_EQ(all.count(), 9u);
+}
+
+TEST(Merkle, RootsAndPadding) {
+    const Sha256 a = sha256("a"), b = sha256("b"), c = sha256("c");
+    auto pair = [](const Sha256& l, const Sha256& r) {
+        Sha256Hasher h;
+        h.update(l.view());
+        h.update(r.view());
+        return h.finish();
+    };
+    EXPECT_EQ(merkle_root(std::vector<Sha256>{a}, 1, Sha256{}), a);
+    EXPECT_EQ(merkle_root(std::vector<Sha256>{a, b}, 2, Sha256{}), pair(a, b));
+    // Three leaves padded to four with zero leaves.
+    EXPECT_EQ(merkle_root(std::vector<Sha256>{a, b, c}, 4, Sha256{}), pair(pair(a, b), pair(c, Sha256{})));
+    // merkle_pad(n) is the root of n zero leaves.
+    EXPECT_EQ(merkle_pad(1), Sha256{});
+    EXPECT_EQ(merkle_pad(4), pair(pair(Sha256{}, Sha256{}), pair(Sha256{}, Sha256{})));
+    // Padding a layer with merkle_pad(2) equals padding the level below with zero leaves.
+    EXPECT_EQ(merkle_root(std::vector<Sha256>{pair(a, b), pair(c, Sha256{})}, 4, merkle_pad(2)),
+              merkle_root(std::vector<Sha256>{a, b, c}, 8, Sha256{}));
+    EXPECT_EQ(next_pow2(0), 1u);
+    EXPECT_EQ(next_pow2(5), 8u);
+    EXPECT_EQ(next_pow2(8), 8u);
+}
+
+TEST(Rng, SeededAndBounded) {
+    Rng a(42), b(42), c(43);
+    const auto first = a.next();
+    EXPECT_EQ(first, b.next());
+    EXPECT_NE(first, c.next());
+    for (int i = 0; i < 1000; ++i) EXPECT_LT(a.below(7), 7u);
+}
