@@ -157,6 +157,7 @@ struct TorrentView {
     std::vector<FileSpec> files;
     std::uint64_t piece_length = 0;
     std::uint64_t piece_count = 0;
+    std::string source;  // the command and its output, for failure messages
 };
 
 std::string hex_or_empty(const json& value) { return value.is_null() ? std::string() : value.get<std::string>(); }
@@ -283,6 +284,7 @@ protected:
         const ProcessResult r = run_expecting({agora_binary, "info", torrent.string(), "--json"});
         const json j = parse_json(r);
         TorrentView view;
+        view.source = r.describe();
         if (!j.contains("info_hash_v1")) return view;
         view.v1 = hex_or_empty(j.at("info_hash_v1"));
         view.v2 = hex_or_empty(j.at("info_hash_v2"));
@@ -296,6 +298,7 @@ protected:
         const ProcessResult r = run_expecting({system_python, oracle_script, "info", torrent.string()});
         const json j = parse_json(r);
         TorrentView view;
+        view.source = r.describe();
         if (!j.contains("v1")) return view;
         view.v1 = hex_or_empty(j.at("v1"));
         view.v2 = hex_or_empty(j.at("v2"));
@@ -306,8 +309,9 @@ protected:
     }
 
     // The pieces `agora verify` finds good, with the exit code checked against completeness.
-    std::set<std::uint64_t> agora_have(const fs::path& torrent) {
+    std::set<std::uint64_t> agora_have(const fs::path& torrent, std::string& source) {
         const ProcessResult r = run({agora_binary, "verify", torrent.string(), save_dir().string(), "--json", "-q"});
+        source = r.describe();
         const json j = parse_json(r);
         if (!j.contains("pieces_total")) return {};
         const bool complete = j.at("complete").get<bool>();
@@ -319,8 +323,9 @@ protected:
         return have;
     }
 
-    std::set<std::uint64_t> libtorrent_have(const fs::path& torrent) {
+    std::set<std::uint64_t> libtorrent_have(const fs::path& torrent, std::string& source) {
         const ProcessResult r = run_expecting({system_python, oracle_script, "check", torrent.string(), save_dir().string()});
+        source = r.describe();
         const json j = parse_json(r);
         std::set<std::uint64_t> have;
         if (!j.contains("have")) return have;
@@ -330,10 +335,13 @@ protected:
 
     // Both programs' views of the same data; they must agree, and the result is returned.
     std::set<std::uint64_t> agreed_have(const fs::path& torrent) {
-        const auto by_agora = agora_have(torrent);
-        const auto by_libtorrent = libtorrent_have(torrent);
+        std::string agora_source;
+        std::string libtorrent_source;
+        const auto by_agora = agora_have(torrent, agora_source);
+        const auto by_libtorrent = libtorrent_have(torrent, libtorrent_source);
         EXPECT_EQ(by_agora, by_libtorrent) << "agora verify has " << describe(by_agora) << "\nlibtorrent has  "
-                                           << describe(by_libtorrent);
+                                           << describe(by_libtorrent) << "\n" << agora_source << "\n"
+                                           << libtorrent_source;
         return by_agora;
     }
 
@@ -342,16 +350,18 @@ private:
     int serial_ = 0;
 };
 
-// Expects two views of one torrent to agree on hashes, piece geometry and files.
-void expect_same_torrent(const TorrentView& agora, const TorrentView& libtorrent, Mode mode) {
-    EXPECT_EQ(agora.v1, libtorrent.v1) << "v1 info-hash";
-    EXPECT_EQ(agora.v2, libtorrent.v2) << "v2 info-hash";
-    EXPECT_FALSE(agora.v1.empty()) << "every torrent here has a v1 hash";
-    EXPECT_EQ(agora.v2.empty(), mode == Mode::v1_only) << "a v2 hash exactly for hybrids";
-    EXPECT_EQ(agora.piece_length, libtorrent.piece_length);
-    EXPECT_EQ(agora.piece_count, libtorrent.piece_count);
-    EXPECT_TRUE(same_files(agora.files, libtorrent.files)) << "agora files:\n" << describe(agora.files)
-                                                             << "libtorrent files:\n" << describe(libtorrent.files);
+// Expects two views of one torrent to agree on hashes, piece geometry and files; a failure shows
+// both commands and their output.
+void expect_same_torrent(const TorrentView& first, const TorrentView& second, Mode mode) {
+    SCOPED_TRACE("first view from:\n" + first.source + "\nsecond view from:\n" + second.source);
+    EXPECT_EQ(first.v1, second.v1) << "v1 info-hash";
+    EXPECT_EQ(first.v2, second.v2) << "v2 info-hash";
+    EXPECT_FALSE(first.v1.empty()) << "every torrent here has a v1 hash";
+    EXPECT_EQ(first.v2.empty(), mode == Mode::v1_only) << "a v2 hash exactly for hybrids";
+    EXPECT_EQ(first.piece_length, second.piece_length);
+    EXPECT_EQ(first.piece_count, second.piece_count);
+    EXPECT_TRUE(same_files(first.files, second.files)) << "first files:\n" << describe(first.files)
+                                                             << "second files:\n" << describe(second.files);
 }
 
 // Expects the torrent to list exactly the files the layout wrote (in any order).
@@ -408,7 +418,7 @@ std::vector<Case> all_cases() {
 // A torrent agora makes reads in libtorrent with the info-hashes and files agora reports.
 TEST_P(LayoutModeTest, AgoraCreatedTorrentReadsTheSameInLibtorrent) {
     const auto& [layout, mode] = GetParam();
-    write_layout(layout);
+    ASSERT_NO_FATAL_FAILURE(write_layout(layout));
     const auto torrent = torrent_path("agora");
     agora_create(layout, mode, torrent);
     const auto by_agora = agora_info(torrent);
@@ -420,7 +430,7 @@ TEST_P(LayoutModeTest, AgoraCreatedTorrentReadsTheSameInLibtorrent) {
 // A torrent libtorrent makes reads in agora with libtorrent's own info-hashes and files.
 TEST_P(LayoutModeTest, LibtorrentCreatedTorrentReadsTheSameInAgora) {
     const auto& [layout, mode] = GetParam();
-    write_layout(layout);
+    ASSERT_NO_FATAL_FAILURE(write_layout(layout));
     const auto torrent = torrent_path("libtorrent");
     libtorrent_create(layout, mode, torrent);
     const auto by_libtorrent = libtorrent_info(torrent);
@@ -432,7 +442,7 @@ TEST_P(LayoutModeTest, LibtorrentCreatedTorrentReadsTheSameInAgora) {
 // (the same info-hashes); with no piece size given, both choose the same one.
 TEST_P(LayoutModeTest, AgoraAndLibtorrentMakeTheSameInfoHashes) {
     const auto& [layout, mode] = GetParam();
-    write_layout(layout);
+    ASSERT_NO_FATAL_FAILURE(write_layout(layout));
     // libtorrent lists a v1-only torrent's files in directory-read order, agora in sorted order
     // (BEP 3 sets none; BEP 52's file tree is sorted, so hybrids agree): for several files in v1
     // only the same files and geometry can be expected, not the same hash.
@@ -460,7 +470,7 @@ TEST_P(LayoutModeTest, AgoraAndLibtorrentMakeTheSameInfoHashes) {
 // by agora and for one made by libtorrent (whose v1-only file order is not agora's).
 TEST_P(LayoutModeTest, VerifyAgreesOnIntactData) {
     const auto& [layout, mode] = GetParam();
-    write_layout(layout);
+    ASSERT_NO_FATAL_FAILURE(write_layout(layout));
     const auto by_agora = torrent_path("agora");
     agora_create(layout, mode, by_agora);
     EXPECT_EQ(agreed_have(by_agora).size(), agora_info(by_agora).piece_count);
@@ -472,7 +482,7 @@ TEST_P(LayoutModeTest, VerifyAgreesOnIntactData) {
 // One flipped byte in the middle of a file: agora and libtorrent both miss exactly its piece.
 TEST_P(LayoutModeTest, VerifyAgreesOnOneCorruptedByte) {
     const auto& [layout, mode] = GetParam();
-    write_layout(layout);
+    ASSERT_NO_FATAL_FAILURE(write_layout(layout));
     const auto torrent = torrent_path("agora");
     agora_create(layout, mode, torrent);
     const auto view = agora_info(torrent);
@@ -502,7 +512,7 @@ TEST_P(LayoutModeTest, VerifyAgreesOnOneCorruptedByte) {
 // One file deleted: agora and libtorrent agree on which pieces remain, and some are missing.
 TEST_P(LayoutModeTest, VerifyAgreesWithOneFileDeleted) {
     const auto& [layout, mode] = GetParam();
-    write_layout(layout);
+    ASSERT_NO_FATAL_FAILURE(write_layout(layout));
     const auto torrent = torrent_path("agora");
     agora_create(layout, mode, torrent);
     const auto view = agora_info(torrent);
@@ -533,7 +543,7 @@ class LayoutTest : public InteropTest, public testing::WithParamInterface<Layout
 // A v1 torrent made by mktorrent gets the same info-hash and files in agora as in libtorrent.
 TEST_P(LayoutTest, MktorrentTorrentReadsTheSameInAgoraAndLibtorrent) {
     const Layout& layout = GetParam();
-    write_layout(layout);
+    ASSERT_NO_FATAL_FAILURE(write_layout(layout));
     int piece_exp = 0;
     while ((std::uint64_t{1} << piece_exp) < layout.piece_size_bytes) ++piece_exp;
     piece_exp = std::max(piece_exp, mktorrent_piece_exp_min);

@@ -49,7 +49,7 @@ def cmd_info(args):
         "piece_length": ti.piece_length(),
         "num_pieces": ti.num_pieces(),
     }
-    print(json.dumps(out, ensure_ascii=False))
+    print(json.dumps(out))  # ASCII with \u escapes: safe under any locale
     return 0
 
 
