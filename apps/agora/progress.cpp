@@ -25,7 +25,12 @@ ProgressReporter::~ProgressReporter() {
     }
     wake_.notify_all();
     thread_.join();
-    print(true);
+    // The summary line only for a job that finished; a failed one ends in its error line alone.
+    if (total_() > 0 && done_() == total_()) {
+        print(true);
+    } else if (tty_) {
+        std::fprintf(stderr, "\r\x1b[K");
+    }
 }
 
 void ProgressReporter::run() {
