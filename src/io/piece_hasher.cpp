@@ -13,28 +13,29 @@ const std::array<char, zeros_bytes> zeros{};
 }  // namespace
 
 void PieceHasher::feed(const char* data, std::size_t n) {
-    if (v1_) sha1_.update(BytesView(data, n));
-    if (!v2_) {
-        position_ += static_cast<std::int64_t>(n);
-        return;
-    }
-    // v2 covers only the file's bytes at the start of the piece, cut into 16 KiB blocks.
-    while (n > 0 && position_ < v2_bytes_) {
-        const std::size_t room = limits::block_size_bytes - block_filled_;
-        const auto take = static_cast<std::size_t>(std::min<std::int64_t>({static_cast<std::int64_t>(n),
-                                                                           static_cast<std::int64_t>(room),
-                                                                           v2_bytes_ - position_}));
-        sha256_.update(BytesView(data, take));
-        block_filled_ += static_cast<std::uint32_t>(take);
+    // Walk the data one v2 block at a time and give each span to SHA-1 and SHA-256 back to back,
+    // so the second hash reads it from L1 cache.
+    while (n > 0) {
+        std::size_t take = n;
+        if (v2_ && position_ < v2_bytes_)
+            take = static_cast<std::size_t>(std::min<std::int64_t>(
+                {static_cast<std::int64_t>(n), static_cast<std::int64_t>(limits::block_size_bytes - block_filled_),
+                 v2_bytes_ - position_}));
+        else if (v1_)
+            take = std::min<std::size_t>(n, limits::block_size_bytes);
+        if (v1_) sha1_.update(BytesView(data, take));
+        if (v2_ && position_ < v2_bytes_) {
+            sha256_.update(BytesView(data, take));
+            block_filled_ += static_cast<std::uint32_t>(take);
+            if (block_filled_ == limits::block_size_bytes || position_ + static_cast<std::int64_t>(take) == v2_bytes_) {
+                blocks_.push_back(sha256_.finish());
+                block_filled_ = 0;
+            }
+        }
         position_ += static_cast<std::int64_t>(take);
         data += take;
         n -= take;
-        if (block_filled_ == limits::block_size_bytes || position_ == v2_bytes_) {
-            blocks_.push_back(sha256_.finish());
-            block_filled_ = 0;
-        }
     }
-    position_ += static_cast<std::int64_t>(n);
 }
 
 Result<PieceDigest> PieceHasher::hash(const storage::PieceCheck& piece, const storage::Layout& layout,
