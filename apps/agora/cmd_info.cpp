@@ -7,8 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "core/limits.hpp"
-#include "io/file_access.hpp"
+#include "io/torrent_file.hpp"
 #include "meta/magnet.hpp"
 #include "meta/torrent_info.hpp"
 #include "text.hpp"
@@ -117,14 +116,8 @@ int run_info(const InfoArgs& a) {
             print_magnet(*m);
         return exit_ok;
     }
-    auto bytes = io::read_small_file(a.source, limits::torrent_file_bytes_max);
-    if (!bytes) return report(bytes.error());
-    auto t = meta::parse_torrent(*bytes);
-    if (!t) {
-        Error e = t.error();
-        e.message = a.source + ": " + e.message;
-        return report(e);
-    }
+    auto t = io::load_torrent_file(a.source);
+    if (!t) return report(t.error());
     if (a.json)
         std::printf("%s\n", torrent_json(*t).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     else

@@ -5,8 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "core/limits.hpp"
-#include "io/file_access.hpp"
+#include "io/torrent_file.hpp"
 #include "io/parallel.hpp"
 #include "io/verify.hpp"
 #include "meta/torrent_info.hpp"
@@ -24,14 +23,8 @@ struct VerifyArgs {
 };
 
 int run_verify(const VerifyArgs& a) {
-    auto bytes = io::read_small_file(a.torrent, limits::torrent_file_bytes_max);
-    if (!bytes) return report(bytes.error());
-    auto t = meta::parse_torrent(*bytes);
-    if (!t) {
-        Error e = t.error();
-        e.message = a.torrent + ": " + e.message;
-        return report(e);
-    }
+    auto t = io::load_torrent_file(a.torrent);
+    if (!t) return report(t.error());
     io::VerifyProgress progress;
     io::VerifyResult result;
     {

@@ -79,8 +79,12 @@ Result<CreatePlan> plan_creation(std::string name, std::vector<InputFile> files,
         plan.sources.push_back(std::move(f.source));
         // BEP 47: in a hybrid torrent every file with data starts on a piece boundary, so a pad
         // file follows each unaligned one, the last one included (as libtorrent writes them).
+        // A v2-only torrent lists no pad files, but its pieces still start at each file, so the
+        // layout gets the same gaps (never written into the .torrent).
         const std::int64_t gap = (piece_length - offset % piece_length) % piece_length;
-        if (options.version == TorrentVersion::hybrid && plan.multi_file && f.size > 0 && gap > 0) {
+        const bool hybrid_pad = options.version == TorrentVersion::hybrid && plan.multi_file && f.size > 0;
+        const bool v2_gap = options.version == TorrentVersion::v2_only && i + 1 < files.size();
+        if (gap > 0 && (hybrid_pad || v2_gap)) {
             storage::FileEntry pad;
             pad.path = ".pad/" + std::to_string(gap);
             pad.size = gap;
@@ -89,18 +93,6 @@ Result<CreatePlan> plan_creation(std::string name, std::vector<InputFile> files,
             offset += gap;
             entries.push_back(std::move(pad));
             plan.file_paths.push_back({".pad", std::to_string(gap)});
-            plan.sources.emplace_back();
-        }
-        if (options.version == TorrentVersion::v2_only && gap > 0 && i + 1 < files.size()) {
-            // v2 alone has no pad files in the .torrent, but its pieces still start at each file.
-            storage::FileEntry pad;
-            pad.path = ".pad/" + std::to_string(gap);
-            pad.size = gap;
-            pad.offset = offset;
-            pad.pad = true;
-            offset += gap;
-            entries.push_back(std::move(pad));
-            plan.file_paths.push_back({});
             plan.sources.emplace_back();
         }
     }
