@@ -17,6 +17,7 @@ enum ExitCode : int {
     exit_usage = 2,        // bad command line
     exit_bad_input = 3,    // a bad .torrent, magnet link or bencode
     exit_incomplete = 4,   // verify: data missing or wrong
+    exit_interrupted = 5,  // get/seed: stopped (signal) before the download completed
 };
 
 // Prints "agora: <message>" on stderr and returns the exit code for the kind of error.
@@ -26,5 +27,7 @@ int report(const Error& error);
 void add_create(CLI::App& app, std::function<int()>& run);
 void add_info(CLI::App& app, std::function<int()>& run);
 void add_verify(CLI::App& app, std::function<int()>& run);
+void add_get(CLI::App& app, std::function<int()>& run);
+void add_seed(CLI::App& app, std::function<int()>& run);
 
 }  // namespace agora::cli

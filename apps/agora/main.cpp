@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     CLI::App app{"agora: a BitTorrent node (v1, v2 and hybrid torrents)"};
     app.footer(
         "Exit codes: 0 success, 1 I/O or other error, 2 bad command line, 3 bad .torrent/magnet/bencode,\n"
-        "4 verify found missing or wrong data.\n"
+        "4 verify found missing or wrong data, 5 get/seed interrupted before the download completed.\n"
         "Run 'agora COMMAND --help' for the options of a command.");
     app.require_subcommand(1);
     app.set_version_flag("--version", "agora 0.1.0");
@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
     add_create(app, run);
     add_info(app, run);
     add_verify(app, run);
+    add_get(app, run);
+    add_seed(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

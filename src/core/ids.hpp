@@ -19,6 +19,8 @@ struct StrongIndex {
 
 using PieceIndex = StrongIndex<struct PieceIndexTag>;
 using FileIndex = StrongIndex<struct FileIndexTag>;
+using PeerHandle = StrongIndex<struct PeerHandleTag>;        // one peer connection in a session
+using TorrentHandle = StrongIndex<struct TorrentHandleTag>;  // one torrent in a session
 
 }  // namespace agora
 

@@ -40,13 +40,7 @@ void PieceHasher::feed(const char* data, std::size_t n) {
 
 Result<PieceDigest> PieceHasher::hash(const storage::PieceCheck& piece, const storage::Layout& layout,
                                       FileAccess& files, bool want_v1, bool want_v2) {
-    v1_ = want_v1;
-    v2_ = want_v2 && piece.v2_leaves > 0;
-    position_ = 0;
-    v2_bytes_ = piece.v2_bytes;
-    block_filled_ = 0;
-    blocks_.clear();
-
+    begin(piece, want_v1, want_v2);
     const std::int64_t piece_start = layout.piece_offset(piece.piece);
     auto feed_zeros = [&](std::int64_t n) {
         while (n > 0) {
@@ -67,12 +61,31 @@ Result<PieceDigest> PieceHasher::hash(const storage::PieceCheck& piece, const st
         }
     }
     feed_zeros(piece.length - position_);
-    AGORA_ASSERT(position_ == piece.length);
+    return finish(piece);
+}
 
+void PieceHasher::begin(const storage::PieceCheck& piece, bool want_v1, bool want_v2) {
+    v1_ = want_v1;
+    v2_ = want_v2 && piece.v2_leaves > 0;
+    position_ = 0;
+    v2_bytes_ = piece.v2_bytes;
+    block_filled_ = 0;
+    blocks_.clear();
+}
+
+PieceDigest PieceHasher::finish(const storage::PieceCheck& piece) {
+    AGORA_ASSERT(position_ == piece.length);
     PieceDigest d;
     if (v1_) d.v1 = sha1_.finish();
     if (v2_) d.v2 = storage::piece_root_from_blocks(blocks_, piece.v2_leaves);
     return d;
+}
+
+PieceDigest PieceHasher::hash_bytes(const storage::PieceCheck& piece, BytesView data, bool want_v1, bool want_v2) {
+    AGORA_ASSERT(static_cast<std::int64_t>(data.size()) == piece.length);
+    begin(piece, want_v1, want_v2);
+    feed(data.data(), data.size());
+    return finish(piece);
 }
 
 PieceVerdict check_piece(PieceHasher& hasher, const storage::PieceCheck& check, const storage::Layout& layout,

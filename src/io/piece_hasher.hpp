@@ -29,7 +29,12 @@ public:
     Result<PieceDigest> hash(const storage::PieceCheck& piece, const storage::Layout& layout, FileAccess& files,
                              bool want_v1, bool want_v2);
 
+    // The same for a piece already in memory (`data` holds all piece.length bytes, pads included).
+    PieceDigest hash_bytes(const storage::PieceCheck& piece, BytesView data, bool want_v1, bool want_v2);
+
 private:
+    void begin(const storage::PieceCheck& piece, bool want_v1, bool want_v2);
+    PieceDigest finish(const storage::PieceCheck& piece);
     void feed(const char* data, std::size_t n);
 
     std::vector<char> buffer_;

@@ -1,0 +1,344 @@
+#include "io/session_driver.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <deque>
+
+#include "core/hash.hpp"
+#include "core/limits.hpp"
+#include "io/file_access.hpp"
+#include "io/http_client.hpp"
+#include "io/piece_hasher.hpp"
+#include "storage/verify_plan.hpp"
+#include "tracker/http.hpp"
+#include "tracker/limits.hpp"
+
+namespace agora::io {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct SessionDriver::Conn {
+    explicit Conn(asio::io_context& ioc) : socket(ioc) {}
+    std::uint32_t peer = 0;
+    tcp::socket socket;
+    std::array<char, 64 * 1024> buffer{};
+    std::deque<Bytes> out;
+    bool writing = false;
+    bool closed = false;
+};
+
+namespace {
+// Each disk thread keeps its own open files per torrent (FileAccess is single-threaded).
+struct ThreadDisk {
+    std::map<std::uint32_t, std::unique_ptr<FileAccess>> files;
+    PieceHasher hasher;
+};
+thread_local std::unique_ptr<ThreadDisk> thread_disk;
+
+FileAccess& files_for(std::uint32_t torrent, const std::string& save_dir, const storage::Layout& layout) {
+    if (!thread_disk) thread_disk = std::make_unique<ThreadDisk>();
+    auto& f = thread_disk->files[torrent];
+    if (!f) f = std::make_unique<FileAccess>(save_dir, layout, FileAccess::Mode::read_write);
+    return *f;
+}
+}  // namespace
+
+SessionDriver::SessionDriver(session::EngineConfig engine_config, DriverConfig config)
+    : acceptor_(ioc_), timer_(ioc_), epoch_(std::chrono::steady_clock::now()), config_(std::move(config)),
+      engine_(std::move(engine_config), TimePoint{}),
+      disk_pool_(std::make_unique<asio::thread_pool>(std::max(1u, config_.disk_threads))) {}
+
+SessionDriver::~SessionDriver() {
+    disk_pool_->join();
+    disk_pool_.reset();
+}
+
+TimePoint SessionDriver::now() const {
+    return TimePoint{std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - epoch_)};
+}
+
+Status SessionDriver::start() {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(config_.listen_address, ec);
+    if (ec) return make_error(Error::Kind::bad_argument, "bad listen address " + config_.listen_address);
+    tcp::endpoint endpoint(address, config_.listen_port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        return make_error(Error::Kind::io, "cannot listen on " + config_.listen_address + ":" +
+                                               std::to_string(config_.listen_port) + ": " + ec.message());
+    listen_port_ = acceptor_.local_endpoint().port();
+    accept_next();
+    return Ok{};
+}
+
+Result<TorrentHandle> SessionDriver::add_torrent(std::shared_ptr<const meta::TorrentInfo> info, std::string save_dir,
+                                                 session::AddTorrentOptions options) {
+    {
+        FileAccess files(save_dir, info->layout, FileAccess::Mode::read_write);
+        if (auto s = files.allocate_all(); !s) return s.error();
+    }
+    const TorrentHandle t = engine_.add_torrent(info, std::move(options), now());
+    disks_[t.value] = TorrentDisk{std::move(info), std::move(save_dir)};
+    pump();
+    return t;
+}
+
+void SessionDriver::accept_next() {
+    auto c = std::make_shared<Conn>(ioc_);
+    acceptor_.async_accept(c->socket, [this, c](boost::system::error_code ec) {
+        if (ec) {
+            if (ec != asio::error::operation_aborted) accept_next();
+            return;
+        }
+        boost::system::error_code ignored;
+        const auto remote = c->socket.remote_endpoint(ignored);
+        c->socket.set_option(tcp::no_delay(true), ignored);
+        const PeerHandle h = engine_.handle_accepted(session::Endpoint{remote.address().to_string(), remote.port()}, now());
+        c->peer = h.value;
+        conns_[h.value] = c;
+        start_read(c);
+        pump();
+        accept_next();
+    });
+}
+
+void SessionDriver::start_read(const std::shared_ptr<Conn>& c) {
+    c->socket.async_read_some(asio::buffer(c->buffer), [this, c](boost::system::error_code ec, std::size_t n) {
+        if (c->closed) return;
+        if (ec) {
+            close_conn(c->peer, ec == asio::error::eof ? "peer closed the connection" : ec.message(), true);
+            pump();
+            return;
+        }
+        engine_.handle_data(PeerHandle(c->peer), BytesView(c->buffer.data(), n), now());
+        pump();
+        if (!c->closed) start_read(c);
+    });
+}
+
+void SessionDriver::start_write(const std::shared_ptr<Conn>& c) {
+    if (c->writing || c->out.empty() || c->closed) return;
+    c->writing = true;
+    // Gather everything queued into one write: fewer syscalls for many small messages.
+    auto batch = std::make_shared<Bytes>();
+    while (!c->out.empty()) {
+        batch->append(c->out.front());
+        c->out.pop_front();
+    }
+    asio::async_write(c->socket, asio::buffer(*batch), [this, c, batch](boost::system::error_code ec, std::size_t) {
+        c->writing = false;
+        if (c->closed) return;
+        if (ec) {
+            close_conn(c->peer, "write failed: " + ec.message(), true);
+            pump();
+            return;
+        }
+        start_write(c);
+    });
+}
+
+void SessionDriver::close_conn(std::uint32_t peer, const std::string& reason, bool tell_engine) {
+    auto it = conns_.find(peer);
+    if (it == conns_.end()) return;
+    auto c = it->second;
+    conns_.erase(it);
+    c->closed = true;
+    boost::system::error_code ignored;
+    c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    c->socket.close(ignored);
+    if (tell_engine) engine_.handle_closed(PeerHandle(peer), reason, now());
+}
+
+void SessionDriver::pump() {
+    while (auto action = engine_.poll_action()) do_action(*action);
+    arm_timer();
+}
+
+void SessionDriver::arm_timer() {
+    const auto deadline = engine_.next_deadline();
+    timer_.expires_at(epoch_ + deadline.since_epoch);
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        engine_.handle_timeout(now());
+        pump();
+    });
+}
+
+void SessionDriver::do_action(session::Action& action) {
+    std::visit(
+        [&](auto& a) {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<T, session::Connect>) {
+                auto c = std::make_shared<Conn>(ioc_);
+                c->peer = a.peer.value;
+                conns_[a.peer.value] = c;
+                boost::system::error_code ec;
+                const auto address = asio::ip::make_address(a.endpoint.ip, ec);
+                if (ec) {
+                    asio::post(ioc_, [this, peer = a.peer.value] {
+                        close_conn(peer, "bad address", true);
+                        pump();
+                    });
+                    return;
+                }
+                c->socket.async_connect(tcp::endpoint(address, a.endpoint.port), [this, c](boost::system::error_code ec2) {
+                    if (c->closed) return;
+                    if (ec2) {
+                        close_conn(c->peer, "connect failed: " + ec2.message(), true);
+                        pump();
+                        return;
+                    }
+                    boost::system::error_code ignored;
+                    c->socket.set_option(tcp::no_delay(true), ignored);
+                    engine_.handle_connected(PeerHandle(c->peer), now());
+                    start_read(c);
+                    pump();
+                });
+            } else if constexpr (std::is_same_v<T, session::Send>) {
+                auto it = conns_.find(a.peer.value);
+                if (it == conns_.end()) return;
+                it->second->out.push_back(std::move(a.bytes));
+                start_write(it->second);
+            } else if constexpr (std::is_same_v<T, session::Close>) {
+                // Let queued bytes go first? A closing peer gets nothing more: close at once.
+                const auto peer = a.peer.value;
+                const auto reason = a.reason;
+                asio::post(ioc_, [this, peer, reason] {
+                    close_conn(peer, reason, true);
+                    pump();
+                });
+            } else if constexpr (std::is_same_v<T, session::HashPiece>) {
+                hash_piece(std::move(a));
+            } else if constexpr (std::is_same_v<T, session::ReadBlock>) {
+                read_block(std::move(a));
+            } else if constexpr (std::is_same_v<T, session::Announce>) {
+                announce(std::move(a));
+            } else if constexpr (std::is_same_v<T, session::PieceVerified>) {
+                if (on_piece_verified) on_piece_verified(a.torrent, a.piece);
+            } else if constexpr (std::is_same_v<T, session::Log>) {
+                if (on_log) on_log(a.line);
+            }
+        },
+        action);
+}
+
+void SessionDriver::hash_piece(session::HashPiece job) {
+    const auto& disk = disks_.at(job.torrent.value);
+    auto info = disk.info;
+    auto save_dir = disk.save_dir;
+    asio::post(*disk_pool_, [this, job = std::move(job), info, save_dir]() mutable {
+        const auto check = storage::plan_piece_check(info->layout, info->v1_piece_hashes, info->piece_layers, job.piece);
+        if (!thread_disk) thread_disk = std::make_unique<ThreadDisk>();
+        const auto digest = thread_disk->hasher.hash_bytes(check, job.data, check.v1.has_value(), check.v2.has_value());
+        bool ok = check.checkable() && (!check.v1 || digest.v1 == check.v1) && (!check.v2 || digest.v2 == check.v2);
+        std::string error;
+        if (ok) {
+            auto& files = files_for(job.torrent.value, save_dir, info->layout);
+            const std::int64_t start = info->layout.piece_offset(job.piece);
+            for (const auto& s : check.slices) {
+                const auto at = info->layout.file(s.file).offset + s.file_offset - start;
+                if (auto w = files.write(s, job.data.data() + at); !w) {
+                    ok = false;
+                    error = w.error().describe();
+                    break;
+                }
+            }
+        }
+        std::vector<Sha1> blocks;
+        if (!ok || job.block_digests)
+            for (std::size_t at = 0; at < job.data.size(); at += limits::block_size_bytes)
+                blocks.push_back(sha1(BytesView(job.data).substr(at, limits::block_size_bytes)));
+        asio::post(ioc_, [this, t = job.torrent, piece = job.piece, ok, blocks = std::move(blocks), error]() mutable {
+            if (!error.empty() && on_log) on_log("disk: " + error);
+            engine_.handle_piece_checked(t, piece, ok, std::move(blocks), now());
+            pump();
+        });
+    });
+}
+
+void SessionDriver::read_block(session::ReadBlock job) {
+    const auto& disk = disks_.at(job.torrent.value);
+    auto info = disk.info;
+    auto save_dir = disk.save_dir;
+    asio::post(*disk_pool_, [this, job, info, save_dir] {
+        auto& files = files_for(job.torrent.value, save_dir, info->layout);
+        auto data = std::make_shared<Bytes>(job.length, '\0');
+        const auto slices = info->layout.slices(info->layout.piece_offset(job.piece) + job.offset, job.length);
+        std::int64_t at = 0;
+        const std::int64_t base = info->layout.piece_offset(job.piece) + job.offset;
+        bool ok = true;
+        for (const auto& s : slices) {
+            at = info->layout.file(s.file).offset + s.file_offset - base;  // gaps (pads) stay zero
+            if (!files.read(s, data->data() + at)) {
+                ok = false;
+                break;
+            }
+        }
+        if (!ok) data->clear();
+        asio::post(ioc_, [this, job, data] {
+            engine_.handle_block_read(job.torrent, job.peer, job.piece, job.offset, *data, now());
+            pump();
+        });
+    });
+}
+
+void SessionDriver::announce(session::Announce job) {
+    auto url = tracker::build_announce_url(job.url, job.request);
+    ++announces_in_flight_;
+    auto done = [this, t = job.torrent, index = job.tracker](Result<tracker::AnnounceResponse> r) {
+        --announces_in_flight_;
+        engine_.handle_announce_reply(t, index, r, now());
+        pump();
+    };
+    if (!url) {
+        asio::post(ioc_, [done, e = url.error()] { done(e); });
+        return;
+    }
+    http_get(ioc_, *url, std::chrono::seconds(15), tracker::limits::http_body_bytes_max,
+             [done](Result<std::string> body) {
+                 if (!body) return done(body.error());
+                 done(tracker::parse_announce_response(*body));
+             });
+}
+
+void SessionDriver::request_stop() {
+    asio::post(ioc_, [this] { stop_requested_ = true; });
+}
+
+void SessionDriver::run(const std::function<bool()>& done, const std::function<void()>& every_second) {
+    asio::steady_timer second(ioc_);
+    std::function<void()> tick = [&] {
+        second.expires_after(std::chrono::seconds(1));
+        second.async_wait([&](boost::system::error_code ec) {
+            if (ec) return;
+            if (every_second) every_second();
+            tick();
+        });
+    };
+    tick();
+    pump();
+    while (!stop_requested_ && !done()) ioc_.run_one();
+    second.cancel();
+    ioc_.poll();
+}
+
+void SessionDriver::shutdown(std::chrono::milliseconds grace) {
+    engine_.shutdown(now());
+    pump();
+    acceptor_.close();
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (announces_in_flight_ > 0 && std::chrono::steady_clock::now() < deadline)
+        ioc_.run_one_for(std::chrono::milliseconds(50));
+    timer_.cancel();
+    for (auto& [k, c] : std::map(conns_)) close_conn(k, "shutdown", false);
+    disk_pool_->join();
+    ioc_.poll();
+}
+
+}  // namespace agora::io

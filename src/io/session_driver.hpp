@@ -1,0 +1,91 @@
+// The real-world driver of the engine (DESIGN.md, io/): TCP connections through Boost.Asio, one
+// timer re-armed to the engine's next deadline, HTTP tracker requests, and disk work (checking and
+// writing pieces, reading blocks for upload) on a small worker pool. It makes no protocol decision:
+// each step feeds the engine an event and carries out the actions it returns (STYLE.md, 20).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "session/engine.hpp"
+
+namespace agora::io {
+
+struct DriverConfig {
+    std::string listen_address = "0.0.0.0";
+    std::uint16_t listen_port = 0;  // 0: any free port
+    unsigned disk_threads = 2;
+};
+
+class SessionDriver {
+public:
+    SessionDriver(session::EngineConfig engine_config, DriverConfig config);
+    ~SessionDriver();
+    SessionDriver(const SessionDriver&) = delete;
+    SessionDriver& operator=(const SessionDriver&) = delete;
+
+    // Binds the listening socket. Must be called before add_torrent.
+    Status start();
+    std::uint16_t listen_port() const { return listen_port_; }
+
+    // `save_dir` holds the torrent's content under its name. Stored files are created (sparse)
+    // at their full size first.
+    Result<TorrentHandle> add_torrent(std::shared_ptr<const meta::TorrentInfo> info, std::string save_dir,
+                                      session::AddTorrentOptions options);
+
+    // Runs until `done()` is true, calling `every_second()` once a second.
+    void run(const std::function<bool()>& done, const std::function<void()>& every_second);
+    // Tells trackers we stop and closes every connection; waits at most `grace` for the announces.
+    void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
+    // Asks run() to return soon (safe from a signal handler's thread via post).
+    void request_stop();
+
+    const session::Engine& engine() const { return engine_; }
+
+    std::function<void(TorrentHandle, PieceIndex)> on_piece_verified;
+    std::function<void(const std::string&)> on_log;
+
+private:
+    struct Conn;
+    struct TorrentDisk {
+        std::shared_ptr<const meta::TorrentInfo> info;
+        std::string save_dir;
+    };
+
+    TimePoint now() const;
+    void pump();
+    void arm_timer();
+    void accept_next();
+    void start_read(const std::shared_ptr<Conn>& c);
+    void start_write(const std::shared_ptr<Conn>& c);
+    void close_conn(std::uint32_t peer, const std::string& reason, bool tell_engine);
+    void do_action(session::Action& action);
+    void hash_piece(session::HashPiece job);
+    void read_block(session::ReadBlock job);
+    void announce(session::Announce job);
+
+    boost::asio::io_context ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point epoch_;
+    DriverConfig config_;
+    session::Engine engine_;
+    std::uint16_t listen_port_ = 0;
+    std::map<std::uint32_t, std::shared_ptr<Conn>> conns_;
+    std::map<std::uint32_t, TorrentDisk> disks_;
+    std::uint32_t announces_in_flight_ = 0;
+    bool stop_requested_ = false;
+    // Declared last: destroyed (joined) first, while everything its jobs touch still exists.
+    std::unique_ptr<boost::asio::thread_pool> disk_pool_;
+};
+
+}  // namespace agora::io

@@ -1,0 +1,359 @@
+#include "session/engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/assert.hpp"
+
+namespace agora::session {
+
+namespace {
+constexpr Duration housekeeping_interval = std::chrono::milliseconds(250);
+constexpr Duration announce_retry_min = std::chrono::seconds(15);
+
+std::array<std::uint8_t, 20> v1_key(const meta::TorrentInfo& info) {
+    // The 20 bytes a handshake names the torrent by: the v1 hash, or a v2 hash truncated (BEP 52).
+    std::array<std::uint8_t, 20> key{};
+    if (info.has_v1())
+        std::memcpy(key.data(), info.info_hashes.v1->bytes.data(), 20);
+    else
+        std::memcpy(key.data(), info.info_hashes.v2->bytes.data(), 20);
+    return key;
+}
+}  // namespace
+
+Engine::Engine(EngineConfig config, TimePoint now)
+    : config_(std::move(config)), rng_(config_.seed), next_housekeeping_(now + housekeeping_interval) {}
+
+TorrentHandle Engine::add_torrent(std::shared_ptr<const meta::TorrentInfo> info, AddTorrentOptions options,
+                                  TimePoint now) {
+    const TorrentHandle handle(next_torrent_++);
+    auto& slot = torrents_[handle.value];
+    auto torrent_config = config_.torrent;
+    torrent_config.listen_port = config_.listen_port;
+    if (options.have.size() != info->layout.piece_count()) options.have = Bitfield(info->layout.piece_count());
+    slot.swarm = std::make_unique<swarm::Torrent>(info, std::move(options.have), torrent_config,
+                                                  std::make_unique<swarm::TitForTatChoker>(torrent_config.unchoke_slots),
+                                                  rng_.next(), now);
+    slot.was_complete = slot.swarm->complete();
+    for (const auto& e : options.peers) slot.peers.add(e);
+    if (options.use_trackers)
+        for (const auto& t : info->trackers) {
+            Tracker tr;
+            tr.url = t.url;
+            tr.tier = t.tier;
+            tr.next_announce = now;
+            slot.trackers.push_back(std::move(tr));
+        }
+    connect_more(handle, now);
+    announce_due(handle, now, false);
+    return handle;
+}
+
+const swarm::Torrent* Engine::torrent(TorrentHandle t) const {
+    auto it = torrents_.find(t.value);
+    return it == torrents_.end() ? nullptr : it->second.swarm.get();
+}
+
+std::vector<TorrentHandle> Engine::torrents() const {
+    std::vector<TorrentHandle> out;
+    for (const auto& [k, v] : torrents_) out.push_back(TorrentHandle(k));
+    return out;
+}
+
+std::optional<Action> Engine::poll_action() {
+    if (actions_.empty()) return std::nullopt;
+    Action a = std::move(actions_.front());
+    actions_.pop_front();
+    return a;
+}
+
+std::optional<TorrentHandle> Engine::torrent_for_hash(const std::array<std::uint8_t, 20>& hash) const {
+    for (const auto& [k, slot] : torrents_)
+        if (v1_key(slot.swarm->info()) == hash) return TorrentHandle(k);
+    return std::nullopt;
+}
+
+void Engine::send_handshake(PeerHandle peer, Connection& c, TorrentHandle t) {
+    wire::Handshake hs;
+    hs.info_hash = v1_key(torrents_.at(t.value).swarm->info());
+    hs.peer_id = config_.peer_id;
+    hs.set_extensions(true);
+    hs.set_fast(true);
+    actions_.push_back(Send{peer, wire::encode_handshake(hs)});
+    c.handshake_sent = true;
+}
+
+void Engine::close(PeerHandle peer, std::string reason) {
+    auto it = connections_.find(peer.value);
+    if (it == connections_.end()) return;
+    actions_.push_back(Close{peer, std::move(reason)});
+    // The driver answers with handle_closed, which cleans up.
+}
+
+void Engine::connect_more(TorrentHandle t, TimePoint now) {
+    if (shutting_down_) return;
+    auto& slot = torrents_.at(t.value);
+    if (slot.swarm->complete() && slot.peers.size() == 0) return;
+    std::uint32_t connected = 0, connecting = 0;
+    for (const auto& [k, c] : connections_) {
+        if (c.torrent != t) continue;
+        ++connected;
+        if (c.state == ConnState::connecting) ++connecting;
+    }
+    while (connected < config_.max_peers_per_torrent && connecting < config_.connect_attempts_in_flight_max) {
+        auto e = slot.peers.next(now);
+        if (!e) break;
+        if (banned_.contains(e->key())) continue;
+        const PeerHandle h(next_peer_++);
+        auto& c = connections_[h.value];
+        c.outgoing = true;
+        c.endpoint = *e;
+        c.torrent = t;
+        c.started = now;
+        actions_.push_back(Connect{h, *e});
+        ++connected;
+        ++connecting;
+    }
+}
+
+void Engine::handle_connected(PeerHandle peer, TimePoint now) {
+    auto it = connections_.find(peer.value);
+    if (it == connections_.end()) return;
+    auto& c = it->second;
+    c.state = ConnState::handshaking;
+    c.started = now;
+    send_handshake(peer, c, *c.torrent);
+}
+
+PeerHandle Engine::handle_accepted(Endpoint from, TimePoint now) {
+    const PeerHandle h(next_peer_++);
+    auto& c = connections_[h.value];
+    c.state = ConnState::handshaking;
+    c.endpoint = std::move(from);
+    c.started = now;
+    if (shutting_down_ || banned_.contains(c.endpoint.key())) close(h, "not accepting");
+    return h;
+}
+
+void Engine::on_handshake(PeerHandle peer, Connection& c, const wire::Handshake& hs, TimePoint now) {
+    auto t = torrent_for_hash(hs.info_hash);
+    if (!t || (c.torrent && *c.torrent != *t)) return close(peer, "handshake for a torrent we do not have");
+    if (hs.peer_id == config_.peer_id) return close(peer, "connected to ourselves");
+    c.torrent = t;
+    if (!c.handshake_sent) send_handshake(peer, c, *t);
+    c.state = ConnState::active;
+    auto& slot = torrents_.at(t->value);
+    if (c.outgoing) slot.peers.connected(c.endpoint);
+    slot.swarm->add_peer(peer, c.endpoint.key(), hs.fast(), hs.extensions(), now);
+    drain(*t, now);
+}
+
+void Engine::handle_data(PeerHandle peer, BytesView bytes, TimePoint now) {
+    auto it = connections_.find(peer.value);
+    if (it == connections_.end()) return;
+    auto& c = it->second;
+    if (c.state == ConnState::handshaking) {
+        c.handshake_buffer.append(bytes);
+        auto hs = wire::decode_handshake(c.handshake_buffer);
+        if (!hs) return close(peer, "bad handshake: " + hs.error().message);
+        if (!*hs) return;  // need more bytes
+        const Bytes rest = c.handshake_buffer.substr(68);
+        c.handshake_buffer.clear();
+        on_handshake(peer, c, **hs, now);
+        if (c.state != ConnState::active || rest.empty()) return;
+        bytes = BytesView();
+        c.reader.feed(rest);
+    } else if (c.state != ConnState::active) {
+        return;
+    }
+    c.reader.feed(bytes);
+    auto& swarm = *torrents_.at(c.torrent->value).swarm;
+    for (;;) {
+        auto m = c.reader.next();
+        if (!m) {
+            close(peer, "protocol error: " + m.error().message);
+            break;
+        }
+        if (!*m) break;
+        swarm.handle_message(peer, **m, now);
+        if (!swarm.has_peer(peer)) break;
+    }
+    drain(*c.torrent, now);
+}
+
+void Engine::handle_closed(PeerHandle peer, const std::string& reason, TimePoint now) {
+    auto it = connections_.find(peer.value);
+    if (it == connections_.end()) return;
+    Connection c = std::move(it->second);
+    connections_.erase(it);
+    if (!c.torrent) return;
+    auto& slot = torrents_.at(c.torrent->value);
+    slot.swarm->remove_peer(peer, now);
+    if (c.outgoing) slot.peers.disconnected(c.endpoint, c.state != ConnState::active, now);
+    (void)reason;
+    drain(*c.torrent, now);
+    connect_more(*c.torrent, now);
+}
+
+void Engine::handle_piece_checked(TorrentHandle t, PieceIndex piece, bool ok, std::vector<Sha1> block_digests,
+                                  TimePoint now) {
+    auto it = torrents_.find(t.value);
+    if (it == torrents_.end()) return;
+    it->second.swarm->handle_piece_checked(piece, ok, std::move(block_digests), now);
+    if (!ok) actions_.push_back(Log{"piece " + std::to_string(piece.value) + " failed its hash check"});
+    drain(t, now);
+}
+
+void Engine::handle_block_read(TorrentHandle t, PeerHandle peer, PieceIndex piece, std::uint32_t offset,
+                               BytesView data, TimePoint now) {
+    auto it = torrents_.find(t.value);
+    if (it == torrents_.end()) return;
+    it->second.swarm->handle_block_read(peer, piece, offset, data, now);
+    drain(t, now);
+}
+
+void Engine::drain(TorrentHandle t, TimePoint now) {
+    auto& slot = torrents_.at(t.value);
+    auto& swarm = *slot.swarm;
+    while (auto o = swarm.poll_output()) {
+        std::visit(
+            [&](auto& out) {
+                using T = std::decay_t<decltype(out)>;
+                if constexpr (std::is_same_v<T, swarm::SendBytes>) {
+                    actions_.push_back(Send{out.peer, std::move(out.bytes)});
+                } else if constexpr (std::is_same_v<T, swarm::DropPeer>) {
+                    auto c = connections_.find(out.peer.value);
+                    if (out.ban && c != connections_.end()) {
+                        banned_.insert(c->second.endpoint.key());
+                        actions_.push_back(Log{"banned " + c->second.endpoint.key() + ": " + out.reason});
+                    }
+                    close(out.peer, out.reason);
+                } else if constexpr (std::is_same_v<T, swarm::CheckPiece>) {
+                    actions_.push_back(HashPiece{t, out.piece, std::move(out.data), swarm.wants_block_digests(out.piece)});
+                } else if constexpr (std::is_same_v<T, swarm::ReadBlock>) {
+                    actions_.push_back(ReadBlock{t, out.peer, out.piece, out.offset, out.length});
+                } else if constexpr (std::is_same_v<T, swarm::PieceHad>) {
+                    actions_.push_back(PieceVerified{t, out.piece});
+                }
+            },
+            *o);
+    }
+    if (!slot.was_complete && swarm.complete()) {
+        slot.was_complete = true;
+        announce_due(t, now, true);  // `completed` goes out at once
+    }
+}
+
+tracker::AnnounceRequest Engine::announce_request(TorrentHandle t, tracker::Event event) const {
+    const auto& slot = torrents_.at(t.value);
+    const auto stats = slot.swarm->stats();
+    tracker::AnnounceRequest r;
+    r.info_hash = v1_key(slot.swarm->info());
+    r.peer_id = config_.peer_id;
+    r.port = config_.listen_port;
+    r.uploaded = static_cast<std::int64_t>(stats.payload_uploaded);
+    r.downloaded = static_cast<std::int64_t>(stats.payload_downloaded);
+    std::int64_t left = 0;
+    const auto& layout = slot.swarm->info().layout;
+    for (std::uint32_t i = 0; i < layout.piece_count(); ++i)
+        if (!slot.swarm->have().get(i)) left += layout.piece_size(PieceIndex(i));
+    r.left = left;
+    r.event = event;
+    r.numwant = event == tracker::Event::stopped ? 0 : 50;
+    r.key = static_cast<std::uint32_t>(config_.seed);
+    return r;
+}
+
+void Engine::announce_due(TorrentHandle t, TimePoint now, bool force_event) {
+    auto& slot = torrents_.at(t.value);
+    // BEP 12: the first tier that works is used; within the simple model here every tracker of
+    // the first tier is announced to, and lower tiers only when the upper ones fail.
+    std::uint32_t working_tier = UINT32_MAX;
+    for (const auto& tr : slot.trackers)
+        if (tr.failures == 0) working_tier = std::min(working_tier, tr.tier);
+    for (std::uint32_t i = 0; i < slot.trackers.size(); ++i) {
+        auto& tr = slot.trackers[i];
+        if (tr.in_flight) continue;
+        if (tr.tier > working_tier && working_tier != UINT32_MAX) continue;
+        tracker::Event event = tracker::Event::none;
+        if (!tr.started_sent) event = tracker::Event::started;
+        else if (slot.swarm->complete() && !tr.completed_sent && force_event) event = tracker::Event::completed;
+        else if (now < tr.next_announce) continue;
+        auto request = announce_request(t, event);
+        request.tracker_id = tr.tracker_id;
+        tr.in_flight = true;
+        if (event == tracker::Event::started) tr.started_sent = true;
+        if (event == tracker::Event::completed) tr.completed_sent = true;
+        actions_.push_back(Announce{t, i, tr.url, std::move(request)});
+    }
+}
+
+void Engine::handle_announce_reply(TorrentHandle t, std::uint32_t index, const Result<tracker::AnnounceResponse>& reply,
+                                   TimePoint now) {
+    auto it = torrents_.find(t.value);
+    if (it == torrents_.end() || index >= it->second.trackers.size()) return;
+    auto& slot = it->second;
+    auto& tr = slot.trackers[index];
+    tr.in_flight = false;
+    if (!reply || reply->failure_reason) {
+        ++tr.failures;
+        const std::string why = !reply ? reply.error().describe() : "failure reason: " + *reply->failure_reason;
+        actions_.push_back(Log{"tracker " + tr.url + ": " + why});
+        // Retry with back-off: 15 s, 30 s, ... up to the announce interval.
+        const auto backoff = announce_retry_min * (1 << std::min<std::uint32_t>(tr.failures - 1, 6));
+        tr.next_announce = now + std::min<Duration>(backoff, tr.interval);
+        return;
+    }
+    tr.failures = 0;
+    if (reply->warning) actions_.push_back(Log{"tracker " + tr.url + " warns: " + *reply->warning});
+    tr.interval = std::chrono::seconds(reply->min_interval ? std::max(reply->interval, *reply->min_interval) : reply->interval);
+    tr.next_announce = now + tr.interval;
+    if (!reply->tracker_id.empty()) tr.tracker_id = reply->tracker_id;
+    for (const auto& p : reply->peers) slot.peers.add(Endpoint{p.ip, p.port});
+    connect_more(t, now);
+}
+
+void Engine::handle_timeout(TimePoint now) {
+    if (now >= next_housekeeping_) {
+        next_housekeeping_ = now + housekeeping_interval;
+        for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+            auto& c = it->second;
+            if (c.state != ConnState::active && now - c.started >= config_.handshake_timeout)
+                close(PeerHandle(it->first), "handshake timed out");
+        }
+        for (auto& [k, slot] : torrents_) {
+            connect_more(TorrentHandle(k), now);
+            announce_due(TorrentHandle(k), now, false);
+        }
+    }
+    for (auto& [k, slot] : torrents_) {
+        if (now >= slot.swarm->next_deadline()) {
+            slot.swarm->handle_timeout(now);
+            drain(TorrentHandle(k), now);
+        }
+    }
+}
+
+TimePoint Engine::next_deadline() const {
+    TimePoint next = next_housekeeping_;
+    for (const auto& [k, slot] : torrents_) next = std::min(next, slot.swarm->next_deadline());
+    return next;
+}
+
+void Engine::shutdown(TimePoint now) {
+    shutting_down_ = true;
+    for (auto& [k, slot] : torrents_) {
+        for (std::uint32_t i = 0; i < slot.trackers.size(); ++i) {
+            auto& tr = slot.trackers[i];
+            if (!tr.started_sent) continue;
+            auto request = announce_request(TorrentHandle(k), tracker::Event::stopped);
+            request.tracker_id = tr.tracker_id;
+            actions_.push_back(Announce{TorrentHandle(k), i, tr.url, std::move(request)});
+        }
+    }
+    for (const auto& [k, c] : connections_) actions_.push_back(Close{PeerHandle(k), "shutting down"});
+    (void)now;
+}
+
+}  // namespace agora::session

@@ -1,0 +1,140 @@
+// The engine: every torrent of a node and every peer connection, composed from the sans-I/O cores
+// (DESIGN.md, session/). Drivers (io/ with real sockets, sim/ with a simulated network, tests)
+// feed it events with `now` and carry out the actions it returns; it does no I/O itself.
+//
+// A connection goes: connecting (outgoing) -> handshaking -> attached to a torrent's swarm.
+// The engine owns the BitTorrent handshake and message framing (wire/), the peer lists and
+// tracker schedules; each torrent's swarm (swarm/Torrent) owns the peer protocol beyond that.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/bitfield.hpp"
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/rng.hpp"
+#include "meta/torrent_info.hpp"
+#include "session/peer_list.hpp"
+#include "swarm/torrent.hpp"
+#include "tracker/http.hpp"
+#include "wire/handshake.hpp"
+#include "wire/message.hpp"
+
+namespace agora::session {
+
+struct EngineConfig {
+    std::array<std::uint8_t, 20> peer_id{};
+    std::uint16_t listen_port = 0;
+    std::uint32_t max_peers_per_torrent = 50;
+    std::uint32_t connect_attempts_in_flight_max = 8;
+    Duration handshake_timeout = std::chrono::seconds(10);
+    std::uint64_t seed = 1;
+    swarm::TorrentConfig torrent;
+};
+
+// ---- actions the engine asks of its driver ----
+struct Connect { PeerHandle peer; Endpoint endpoint; };
+struct Send { PeerHandle peer; Bytes bytes; };
+struct Close { PeerHandle peer; std::string reason; };
+struct HashPiece { TorrentHandle torrent; PieceIndex piece; Bytes data; bool block_digests; };
+struct ReadBlock { TorrentHandle torrent; PeerHandle peer; PieceIndex piece; std::uint32_t offset; std::uint32_t length; };
+struct Announce { TorrentHandle torrent; std::uint32_t tracker; std::string url; tracker::AnnounceRequest request; };
+struct PieceVerified { TorrentHandle torrent; PieceIndex piece; };
+struct Log { std::string line; };
+using Action = std::variant<Connect, Send, Close, HashPiece, ReadBlock, Announce, PieceVerified, Log>;
+
+struct AddTorrentOptions {
+    Bitfield have;                       // verified pieces (from a check or a resume record)
+    std::vector<Endpoint> peers;         // to connect to at once (--peer, x.pe)
+    bool use_trackers = true;
+};
+
+class Engine {
+public:
+    Engine(EngineConfig config, TimePoint now);
+
+    TorrentHandle add_torrent(std::shared_ptr<const meta::TorrentInfo> info, AddTorrentOptions options, TimePoint now);
+    // Announce `stopped` to every tracker and close every connection (the driver then waits for
+    // the announces, with a short deadline).
+    void shutdown(TimePoint now);
+
+    // ---- events from the driver ----
+    void handle_connected(PeerHandle peer, TimePoint now);           // an outgoing Connect succeeded
+    PeerHandle handle_accepted(Endpoint from, TimePoint now);         // an incoming connection
+    void handle_data(PeerHandle peer, BytesView bytes, TimePoint now);
+    void handle_closed(PeerHandle peer, const std::string& reason, TimePoint now);  // failed connect too
+    void handle_piece_checked(TorrentHandle t, PieceIndex piece, bool ok, std::vector<Sha1> block_digests,
+                              TimePoint now);
+    void handle_block_read(TorrentHandle t, PeerHandle peer, PieceIndex piece, std::uint32_t offset, BytesView data,
+                           TimePoint now);
+    void handle_announce_reply(TorrentHandle t, std::uint32_t tracker, const Result<tracker::AnnounceResponse>& reply,
+                               TimePoint now);
+    void handle_timeout(TimePoint now);
+    TimePoint next_deadline() const;
+
+    std::optional<Action> poll_action();
+
+    // ---- state, for progress displays ----
+    const swarm::Torrent* torrent(TorrentHandle t) const;
+    std::vector<TorrentHandle> torrents() const;
+
+private:
+    struct Tracker {
+        std::string url;
+        std::uint32_t tier = 0;
+        TimePoint next_announce;
+        Duration interval = std::chrono::seconds(1800);
+        bool in_flight = false;
+        bool started_sent = false;
+        bool completed_sent = false;
+        std::uint32_t failures = 0;
+        std::string tracker_id;
+    };
+    struct TorrentSlot {
+        std::unique_ptr<swarm::Torrent> swarm;
+        PeerList peers;
+        std::vector<Tracker> trackers;
+        bool was_complete = false;
+    };
+    enum class ConnState { connecting, handshaking, active };
+    struct Connection {
+        ConnState state = ConnState::connecting;
+        bool outgoing = false;
+        Endpoint endpoint;
+        std::optional<TorrentHandle> torrent;
+        wire::MessageReader reader;
+        Bytes handshake_buffer;
+        bool handshake_sent = false;
+        TimePoint started;
+    };
+
+    void send_handshake(PeerHandle peer, Connection& c, TorrentHandle t);
+    void on_handshake(PeerHandle peer, Connection& c, const wire::Handshake& hs, TimePoint now);
+    void close(PeerHandle peer, std::string reason);
+    void drain(TorrentHandle t, TimePoint now);
+    void connect_more(TorrentHandle t, TimePoint now);
+    void announce_due(TorrentHandle t, TimePoint now, bool force_event);
+    std::optional<TorrentHandle> torrent_for_hash(const std::array<std::uint8_t, 20>& hash) const;
+    tracker::AnnounceRequest announce_request(TorrentHandle t, tracker::Event event) const;
+
+    EngineConfig config_;
+    Rng rng_;
+    std::map<std::uint32_t, TorrentSlot> torrents_;
+    std::map<std::uint32_t, Connection> connections_;
+    std::set<std::string> banned_;  // ip:port keys
+    std::uint32_t next_torrent_ = 0;
+    std::uint32_t next_peer_ = 0;
+    std::deque<Action> actions_;
+    TimePoint next_housekeeping_;
+    bool shutting_down_ = false;
+};
+
+}  // namespace agora::session

@@ -1,0 +1,48 @@
+// Who we upload to. BitTorrent's tit-for-tat (BEP 3, "choking"): a few regular unchoke slots go to
+// the interested peers that give us the most, one optimistic slot rotates to give newcomers a
+// chance, and a seed, which gets nothing back, spreads its upload by rotating through peers.
+// The policy sits behind an interface so that a trust-based choker (trust/) can replace it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/rng.hpp"
+
+namespace agora::swarm {
+
+struct ChokeCandidate {
+    PeerHandle peer;
+    bool interested = false;
+    bool unchoked = false;            // currently unchoked by us
+    double download_rate = 0;         // bytes/s we receive from them (reciprocation)
+    double upload_rate = 0;           // bytes/s we send them
+    TimePoint last_unchoked;          // when we last unchoked them (seed rotation)
+};
+
+class Choker {
+public:
+    virtual ~Choker() = default;
+    // The peers to have unchoked from now on. Called every rechoke interval and when a slot may
+    // be free. `seeding`: we have every piece.
+    virtual std::vector<PeerHandle> choose(std::span<const ChokeCandidate> peers, bool seeding, Rng& rng,
+                                           TimePoint now) = 0;
+};
+
+class TitForTatChoker final : public Choker {
+public:
+    explicit TitForTatChoker(std::uint32_t regular_slots = 4) : regular_slots_(regular_slots) {}
+    std::vector<PeerHandle> choose(std::span<const ChokeCandidate> peers, bool seeding, Rng& rng,
+                                   TimePoint now) override;
+
+private:
+    static constexpr Duration optimistic_period = std::chrono::seconds(30);
+    std::uint32_t regular_slots_;
+    PeerHandle optimistic_{UINT32_MAX};
+    TimePoint optimistic_since_;
+};
+
+}  // namespace agora::swarm

@@ -1,0 +1,161 @@
+#include "swarm/piece_picker.hpp"
+
+#include <algorithm>
+
+#include "core/assert.hpp"
+#include "core/limits.hpp"
+
+namespace agora::swarm {
+
+PiecePicker::PiecePicker(std::uint32_t piece_count, std::int64_t piece_length, std::int64_t total_size)
+    : piece_count_(piece_count), piece_length_(piece_length), total_size_(total_size), have_(piece_count),
+      availability_(piece_count, 0) {
+    AGORA_ASSERT(piece_count > 0 && piece_length > 0);
+}
+
+std::uint32_t PiecePicker::blocks_in_piece(PieceIndex p) const {
+    const std::int64_t size = std::min(piece_length_, total_size_ - std::int64_t{p.value} * piece_length_);
+    return static_cast<std::uint32_t>((size + limits::block_size_bytes - 1) / limits::block_size_bytes);
+}
+
+std::uint32_t PiecePicker::block_length(BlockRef b) const {
+    const std::int64_t piece_size = std::min(piece_length_, total_size_ - std::int64_t{b.piece.value} * piece_length_);
+    const std::int64_t start = std::int64_t{b.block} * limits::block_size_bytes;
+    return static_cast<std::uint32_t>(std::min<std::int64_t>(limits::block_size_bytes, piece_size - start));
+}
+
+void PiecePicker::set_have(PieceIndex p) {
+    have_.set(p.value);
+    std::erase_if(partials_, [p](const Partial& x) { return x.piece == p; });
+}
+
+bool PiecePicker::am_interested_in(const Bitfield& peer_has) const {
+    for (std::uint32_t i = 0; i < piece_count_; ++i)
+        if (peer_has.get(i) && !have_.get(i)) return true;
+    return false;
+}
+
+void PiecePicker::add_peer(const Bitfield& peer_has) {
+    for (std::uint32_t i = 0; i < piece_count_; ++i)
+        if (peer_has.get(i)) ++availability_[i];
+}
+
+void PiecePicker::remove_peer(const Bitfield& peer_has) {
+    for (std::uint32_t i = 0; i < piece_count_; ++i)
+        if (peer_has.get(i) && availability_[i] > 0) --availability_[i];
+}
+
+void PiecePicker::add_have(PieceIndex p) { ++availability_[p.value]; }
+
+PiecePicker::Partial* PiecePicker::find_partial(PieceIndex p) {
+    for (auto& x : partials_)
+        if (x.piece == p) return &x;
+    return nullptr;
+}
+const PiecePicker::Partial* PiecePicker::find_partial(PieceIndex p) const {
+    for (const auto& x : partials_)
+        if (x.piece == p) return &x;
+    return nullptr;
+}
+
+PiecePicker::Partial& PiecePicker::start_partial(PieceIndex p) {
+    if (auto* x = find_partial(p)) return *x;
+    const auto n = blocks_in_piece(p);
+    partials_.push_back(Partial{p, std::vector<BlockState>(n, BlockState::none), std::vector<std::uint8_t>(n, 0), 0});
+    return partials_.back();
+}
+
+std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t count, Rng& rng,
+                                        const std::vector<BlockRef>& exclude) {
+    std::vector<BlockRef> out;
+    if (count == 0) return out;
+    auto excluded = [&](BlockRef b) { return std::find(exclude.begin(), exclude.end(), b) != exclude.end(); };
+
+    // 1. Blocks nobody was asked for, in pieces already started (rarest of those first).
+    std::vector<Partial*> started;
+    for (auto& x : partials_)
+        if (peer_has.get(x.piece.value)) started.push_back(&x);
+    std::sort(started.begin(), started.end(), [&](const Partial* a, const Partial* b) {
+        return availability_[a->piece.value] < availability_[b->piece.value];
+    });
+    for (auto* x : started)
+        for (std::uint32_t k = 0; k < x->blocks.size() && out.size() < count; ++k)
+            if (x->blocks[k] == BlockState::none) out.push_back(BlockRef{x->piece, k});
+    if (out.size() >= count) return out;
+
+    // 2. New pieces, rarest first; ties broken at random by starting the scan at a random piece.
+    std::uint32_t best_availability = UINT32_MAX;
+    std::vector<std::uint32_t> candidates;
+    const auto offset = static_cast<std::uint32_t>(rng.below(piece_count_));
+    for (std::uint32_t n = 0; n < piece_count_; ++n) {
+        const std::uint32_t i = (n + offset) % piece_count_;
+        if (have_.get(i) || !peer_has.get(i) || find_partial(PieceIndex(i))) continue;
+        if (availability_[i] < best_availability) {
+            best_availability = availability_[i];
+            candidates.clear();
+        }
+        if (availability_[i] == best_availability) candidates.push_back(i);
+    }
+    // Take new pieces from the rarest group until enough blocks are picked. (The rarest group is
+    // recomputed only per call; a call asks for a pipeline's worth, so that is often enough.)
+    for (std::uint32_t i : candidates) {
+        if (out.size() >= count) break;
+        auto& x = start_partial(PieceIndex(i));
+        for (std::uint32_t k = 0; k < x.blocks.size() && out.size() < count; ++k) out.push_back(BlockRef{x.piece, k});
+    }
+    if (!out.empty() || !in_endgame()) return out;
+
+    // 3. Endgame: everything missing is requested; ask this peer too for blocks still in flight.
+    for (auto& x : partials_) {
+        if (!peer_has.get(x.piece.value)) continue;
+        for (std::uint32_t k = 0; k < x.blocks.size() && out.size() < count; ++k) {
+            const BlockRef b{x.piece, k};
+            if (x.blocks[k] == BlockState::requested && !excluded(b)) out.push_back(b);
+        }
+    }
+    return out;
+}
+
+void PiecePicker::mark_requested(BlockRef b) {
+    auto& x = start_partial(b.piece);
+    if (x.blocks[b.block] == BlockState::none) x.blocks[b.block] = BlockState::requested;
+    if (x.requests[b.block] < 255) ++x.requests[b.block];
+}
+
+void PiecePicker::abort_request(BlockRef b) {
+    auto* x = find_partial(b.piece);
+    if (!x || b.block >= x->blocks.size()) return;
+    if (x->requests[b.block] > 0) --x->requests[b.block];
+    if (x->blocks[b.block] == BlockState::requested && x->requests[b.block] == 0) x->blocks[b.block] = BlockState::none;
+}
+
+bool PiecePicker::mark_received(BlockRef b) {
+    auto* x = find_partial(b.piece);
+    if (!x || b.block >= x->blocks.size() || x->blocks[b.block] == BlockState::received) return false;
+    x->blocks[b.block] = BlockState::received;
+    ++x->received;
+    return x->received == x->blocks.size();
+}
+
+bool PiecePicker::is_received(BlockRef b) const {
+    const auto* x = find_partial(b.piece);
+    return x && b.block < x->blocks.size() && x->blocks[b.block] == BlockState::received;
+}
+
+void PiecePicker::reset_piece(PieceIndex p) {
+    std::erase_if(partials_, [p](const Partial& x) { return x.piece == p; });
+}
+
+bool PiecePicker::in_endgame() const {
+    // Every missing piece is started and none of their blocks is unrequested.
+    std::uint32_t missing = piece_count_ - have_.count();
+    if (missing != partials_.size()) return false;
+    for (const auto& x : partials_)
+        for (auto s : x.blocks)
+            if (s == BlockState::none) return false;
+    return true;
+}
+
+std::uint32_t PiecePicker::partial_count() const { return static_cast<std::uint32_t>(partials_.size()); }
+
+}  // namespace agora::swarm

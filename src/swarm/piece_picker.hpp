@@ -1,0 +1,81 @@
+// Which blocks to ask a peer for. Rarest first with a random tie-break, pieces already started
+// before new ones (so pieces complete and can be shared sooner), and endgame: once every missing
+// block is requested, a block may be requested again from a second peer.
+//
+// A piece moves: missing -> partial (some blocks requested or received) -> complete (every
+// block received, waiting for its hash) -> had (hash passed) or back to missing (hash failed).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/bitfield.hpp"
+#include "core/ids.hpp"
+#include "core/rng.hpp"
+
+namespace agora::swarm {
+
+struct BlockRef {
+    PieceIndex piece;
+    std::uint32_t block = 0;  // index within the piece
+    bool operator==(const BlockRef&) const = default;
+};
+
+class PiecePicker {
+public:
+    PiecePicker(std::uint32_t piece_count, std::int64_t piece_length, std::int64_t total_size);
+
+    std::uint32_t piece_count() const { return piece_count_; }
+    std::uint32_t blocks_in_piece(PieceIndex p) const;
+    std::uint32_t block_length(BlockRef b) const;
+
+    // What we have (verified).
+    const Bitfield& have() const { return have_; }
+    void set_have(PieceIndex p);      // hash passed
+    bool is_complete() const { return have_.all(); }
+    bool am_interested_in(const Bitfield& peer_has) const;
+
+    // Availability: one count per peer that has the piece.
+    void add_peer(const Bitfield& peer_has);
+    void remove_peer(const Bitfield& peer_has);
+    void add_have(PieceIndex p);
+
+    // Up to `count` blocks that `peer_has` offers and nobody was asked for yet (or, in endgame,
+    // blocks already requested from others but not from this peer: `exclude` lists those).
+    std::vector<BlockRef> pick(const Bitfield& peer_has, std::uint32_t count, Rng& rng,
+                               const std::vector<BlockRef>& exclude);
+
+    void mark_requested(BlockRef b);
+    // A request failed (timeout, reject, peer gone): the block can be picked again.
+    void abort_request(BlockRef b);
+    // Returns true when this completed the piece (every block received).
+    bool mark_received(BlockRef b);
+    bool is_received(BlockRef b) const;
+    // The piece failed its hash: all its blocks are wanted again.
+    void reset_piece(PieceIndex p);
+
+    bool in_endgame() const;
+    std::uint32_t partial_count() const;
+
+private:
+    enum class BlockState : std::uint8_t { none, requested, received };
+    struct Partial {
+        PieceIndex piece;
+        std::vector<BlockState> blocks;
+        std::vector<std::uint8_t> requests;  // outstanding requests per block (endgame may exceed 1)
+        std::uint32_t received = 0;
+    };
+    Partial* find_partial(PieceIndex p);
+    const Partial* find_partial(PieceIndex p) const;
+    Partial& start_partial(PieceIndex p);
+
+    std::uint32_t piece_count_;
+    std::int64_t piece_length_;
+    std::int64_t total_size_;
+    Bitfield have_;
+    std::vector<std::uint32_t> availability_;
+    std::vector<Partial> partials_;  // few at a time: linear search is fine
+};
+
+}  // namespace agora::swarm

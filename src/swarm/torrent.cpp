@@ -1,0 +1,474 @@
+#include "swarm/torrent.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/assert.hpp"
+#include "core/hash.hpp"
+#include "core/limits.hpp"
+#include "wire/extension.hpp"
+
+namespace agora::swarm {
+
+namespace {
+constexpr std::uint8_t our_ut_metadata_id = 3;  // the id peers use to send us ut_metadata
+constexpr Duration tick_interval = std::chrono::seconds(1);
+}  // namespace
+
+Torrent::Torrent(std::shared_ptr<const meta::TorrentInfo> info, Bitfield have, TorrentConfig config,
+                 std::unique_ptr<Choker> choker, std::uint64_t seed, TimePoint now)
+    : info_(std::move(info)), config_(std::move(config)), choker_(std::move(choker)), rng_(seed),
+      picker_(info_->layout.piece_count(), info_->layout.piece_length(), info_->layout.total_size()) {
+    AGORA_ASSERT(have.size() == picker_.piece_count());
+    for (std::uint32_t i = 0; i < have.size(); ++i)
+        if (have.get(i)) picker_.set_have(PieceIndex(i));
+    timers_[static_cast<int>(Timer::tick)] = now + tick_interval;
+    timers_[static_cast<int>(Timer::rechoke)] = now + config_.rechoke_interval;
+    totals_.pieces_total = picker_.piece_count();
+}
+
+Peer* Torrent::find(PeerHandle h) {
+    auto it = peers_.find(h.value);
+    return it == peers_.end() ? nullptr : &it->second;
+}
+
+void Torrent::send(PeerHandle peer, const wire::Message& m) {
+    Bytes out;
+    wire::encode(m, out);
+    if (auto* p = find(peer)) p->last_sent = now_;
+    outputs_.push_back(SendBytes{peer, std::move(out)});
+}
+
+void Torrent::drop(PeerHandle peer, std::string reason, bool ban) {
+    outputs_.push_back(DropPeer{peer, std::move(reason), ban});
+}
+
+std::optional<Output> Torrent::poll_output() {
+    if (outputs_.empty()) return std::nullopt;
+    Output o = std::move(outputs_.front());
+    outputs_.pop_front();
+    return o;
+}
+
+void Torrent::add_peer(PeerHandle handle, std::string key, bool fast, bool extensions, TimePoint now) {
+    now_ = now;
+    AGORA_ASSERT(!peers_.contains(handle.value));
+    Peer& p = peers_[handle.value];
+    p.handle = handle;
+    p.key = std::move(key);
+    p.fast = fast;
+    p.extensions = extensions;
+    p.has = Bitfield(picker_.piece_count());
+    p.connected_at = p.last_received = p.last_sent = now;
+
+    // BEP 3/6: what we have goes first; then the BEP 10 handshake.
+    const auto& have = picker_.have();
+    if (fast && have.all())
+        send(handle, wire::HaveAll{});
+    else if (fast && have.none())
+        send(handle, wire::HaveNone{});
+    else if (!have.none())
+        send(handle, wire::BitfieldMsg{have.bytes()});
+    if (extensions) {
+        wire::ExtendedHandshake hs;
+        hs.m["ut_metadata"] = our_ut_metadata_id;
+        hs.client = config_.client_name;
+        hs.reqq = config_.our_reqq;
+        hs.metadata_size = static_cast<std::int64_t>(info_->info_bytes.size());
+        if (config_.listen_port) hs.listen_port = config_.listen_port;
+        if (have.all()) hs.upload_only = true;
+        send(handle, wire::Extended{0, wire::encode_extended_handshake(hs)});
+    }
+}
+
+void Torrent::remove_peer(PeerHandle handle, TimePoint) {
+    auto it = peers_.find(handle.value);
+    if (it == peers_.end()) return;
+    Peer& p = it->second;
+    for (const auto& r : p.requests) picker_.abort_request(r.block);
+    picker_.remove_peer(p.has);
+    peers_.erase(it);
+}
+
+bool Torrent::is_seed_peer(PeerHandle h) const {
+    auto it = peers_.find(h.value);
+    return it != peers_.end() && it->second.has.all();
+}
+
+void Torrent::update_interest(Peer& p) {
+    const bool want = picker_.am_interested_in(p.has);
+    if (want == p.am_interested) return;
+    p.am_interested = want;
+    send(p.handle, want ? wire::Message(wire::Interested{}) : wire::Message(wire::NotInterested{}));
+}
+
+void Torrent::on_have(Peer& p, std::uint32_t piece) {
+    if (p.has.get(piece)) return;
+    p.has.set(piece);
+    picker_.add_have(PieceIndex(piece));
+    if (!p.am_interested && !picker_.have().get(piece)) update_interest(p);
+}
+
+void Torrent::handle_message(PeerHandle handle, const wire::Message& message, TimePoint now) {
+    Peer* pp = find(handle);
+    if (!pp) return;
+    Peer& p = *pp;
+    now_ = now;
+    p.last_received = now;
+    const std::uint32_t count = picker_.piece_count();
+    // BEP 3/6: bitfield, have_all and have_none may only open the conversation. Keep-alives and
+    // extension messages (some clients send their BEP 10 handshake first) do not count.
+    const bool first = !p.got_first_message;
+    if (!std::holds_alternative<wire::KeepAlive>(message) && !std::holds_alternative<wire::Extended>(message) &&
+        !std::holds_alternative<wire::Port>(message))
+        p.got_first_message = true;
+
+    std::visit(
+        [&](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, wire::KeepAlive>) {
+                // nothing: last_received is updated above
+            } else if constexpr (std::is_same_v<T, wire::Choke>) {
+                p.peer_choking = true;
+                // Without BEP 6 a choke discards our requests; with it the peer rejects them one
+                // by one, but treating them as gone at once is safe either way.
+                for (const auto& r : p.requests) picker_.abort_request(r.block);
+                p.requests.clear();
+            } else if constexpr (std::is_same_v<T, wire::Unchoke>) {
+                p.peer_choking = false;
+                fill_requests(p, now);
+            } else if constexpr (std::is_same_v<T, wire::Interested>) {
+                p.peer_interested = true;
+                // A free slot is given at once rather than at the next rechoke: the first byte
+                // should not wait up to ten seconds.
+                std::uint32_t unchoked = 0;
+                for (const auto& [k, q] : peers_) unchoked += q.am_choking ? 0 : 1;
+                if (p.am_choking && unchoked < config_.unchoke_slots + 1) {
+                    p.am_choking = false;
+                    p.last_unchoked = now;
+                    send(p.handle, wire::Unchoke{});
+                }
+            } else if constexpr (std::is_same_v<T, wire::NotInterested>) {
+                p.peer_interested = false;
+            } else if constexpr (std::is_same_v<T, wire::Have>) {
+                if (m.piece >= count) return drop(handle, "have: piece index out of range");
+                on_have(p, m.piece);
+            } else if constexpr (std::is_same_v<T, wire::BitfieldMsg>) {
+                if (!first) return drop(handle, "bitfield after the first message");
+                if (!wire::bitfield_size_ok(m.bits, count)) return drop(handle, "bitfield of the wrong size");
+                p.has = *Bitfield::from_bytes(m.bits, count);
+                picker_.add_peer(p.has);
+                update_interest(p);
+            } else if constexpr (std::is_same_v<T, wire::HaveAll> || std::is_same_v<T, wire::HaveNone>) {
+                if (!p.fast) return drop(handle, "fast-extension message without the extension");
+                if (!first) return drop(handle, "have_all/have_none after the first message");
+                p.has = Bitfield(count, std::is_same_v<T, wire::HaveAll>);
+                picker_.add_peer(p.has);
+                update_interest(p);
+            } else if constexpr (std::is_same_v<T, wire::Request>) {
+                on_request(p, m, now);
+            } else if constexpr (std::is_same_v<T, wire::Piece>) {
+                on_piece(p, m, now);
+            } else if constexpr (std::is_same_v<T, wire::Cancel>) {
+                std::erase_if(p.incoming, [&](const IncomingRequest& r) {
+                    return !r.reading && r.piece.value == m.piece && r.offset == m.offset && r.length == m.length;
+                });
+            } else if constexpr (std::is_same_v<T, wire::Reject>) {
+                if (!p.fast) return drop(handle, "reject without the fast extension");
+                auto it = std::find_if(p.requests.begin(), p.requests.end(), [&](const OutstandingRequest& r) {
+                    return r.block.piece.value == m.piece &&
+                           std::int64_t{r.block.block} * limits::block_size_bytes == m.offset;
+                });
+                if (it != p.requests.end()) {
+                    picker_.abort_request(it->block);
+                    p.requests.erase(it);
+                }
+            } else if constexpr (std::is_same_v<T, wire::Extended>) {
+                on_extended(p, m);
+            } else if constexpr (std::is_same_v<T, wire::Suggest> || std::is_same_v<T, wire::AllowedFast> ||
+                                 std::is_same_v<T, wire::Port> || std::is_same_v<T, wire::Unknown>) {
+                // Hints we may ignore (BEP 6 allows it); DHT ports come with the DHT issue.
+                if constexpr (!std::is_same_v<T, wire::Port> && !std::is_same_v<T, wire::Unknown>) {
+                    if (!p.fast) return drop(handle, "fast-extension message without the extension");
+                    if (m.piece >= count) return drop(handle, "piece index out of range");
+                }
+            }
+        },
+        message);
+    if (auto* still = find(handle)) {
+        if (!still->peer_choking) fill_requests(*still, now);
+    }
+    check_invariants();
+}
+
+void Torrent::on_request(Peer& p, const wire::Request& r, TimePoint) {
+    const std::uint32_t count = picker_.piece_count();
+    if (r.piece >= count) return drop(p.handle, "request: piece index out of range");
+    const std::int64_t piece_size = info_->layout.piece_size(PieceIndex(r.piece));
+    if (r.length == 0 || r.length > limits::block_size_bytes || std::int64_t{r.offset} + r.length > piece_size)
+        return drop(p.handle, "request: block out of range");
+    // We only ever upload pieces we verified.
+    if (p.am_choking || !picker_.have().get(r.piece)) {
+        if (p.fast) send(p.handle, wire::Reject{r.piece, r.offset, r.length});
+        return;
+    }
+    if (p.incoming.size() >= config_.our_reqq) return drop(p.handle, "too many requests queued");
+    p.incoming.push_back(IncomingRequest{PieceIndex(r.piece), r.offset, r.length, false});
+    issue_reads(p);
+}
+
+void Torrent::issue_reads(Peer& p) {
+    std::uint32_t reading = 0;
+    for (auto& r : p.incoming) {
+        if (reading >= config_.reads_in_flight_per_peer) break;
+        if (!r.reading) {
+            r.reading = true;
+            outputs_.push_back(ReadBlock{p.handle, r.piece, r.offset, r.length});
+        }
+        ++reading;
+    }
+}
+
+void Torrent::handle_block_read(PeerHandle handle, PieceIndex piece, std::uint32_t offset, BytesView data,
+                                TimePoint now) {
+    now_ = now;
+    Peer* p = find(handle);
+    if (!p) return;
+    auto it = std::find_if(p->incoming.begin(), p->incoming.end(), [&](const IncomingRequest& r) {
+        return r.reading && r.piece == piece && r.offset == offset;
+    });
+    if (it == p->incoming.end()) return;  // cancelled meanwhile
+    p->incoming.erase(it);
+    if (!p->am_choking && data.size() > 0) {
+        Bytes out;
+        wire::encode_piece_header(piece.value, offset, static_cast<std::uint32_t>(data.size()), out);
+        out.append(data);
+        outputs_.push_back(SendBytes{handle, std::move(out)});
+        p->upload.add(data.size());
+        p->last_sent = now;
+        totals_.payload_uploaded += data.size();
+    }
+    issue_reads(*p);
+}
+
+void Torrent::on_piece(Peer& p, const wire::Piece& m, TimePoint now) {
+    const std::uint32_t count = picker_.piece_count();
+    if (m.piece >= count) return drop(p.handle, "piece: index out of range");
+    if (m.offset % limits::block_size_bytes != 0) return drop(p.handle, "piece: block not aligned");
+    const BlockRef block{PieceIndex(m.piece), m.offset / limits::block_size_bytes};
+    if (block.block >= picker_.blocks_in_piece(block.piece) || m.data.size() != picker_.block_length(block))
+        return drop(p.handle, "piece: block of the wrong size");
+
+    auto req = std::find_if(p.requests.begin(), p.requests.end(),
+                            [&](const OutstandingRequest& r) { return r.block == block; });
+    if (req == p.requests.end()) return;  // not asked for (or cancelled): ignore the bytes
+    p.requests.erase(req);
+    p.download.add(m.data.size());
+    totals_.payload_downloaded += m.data.size();
+    p.snubbed = false;
+    if (picker_.have().get(m.piece) || picker_.is_received(block)) return;  // endgame duplicate
+
+    auto& buffer = buffers_[m.piece];
+    const auto piece_size = static_cast<std::size_t>(info_->layout.piece_size(block.piece));
+    if (buffer.data.empty()) {
+        buffer.data.assign(piece_size, '\0');
+        buffer.sources.assign(picker_.blocks_in_piece(block.piece), std::string());
+    }
+    std::memcpy(buffer.data.data() + m.offset, m.data.data(), m.data.size());
+    buffer.sources[block.block] = p.key;
+    if (picker_.mark_received(block)) {
+        // Endgame: others may still be fetching this piece's blocks; tell them to stop.
+        for (auto& [k, q] : peers_) {
+            for (auto it = q.requests.begin(); it != q.requests.end();) {
+                if (it->block.piece == block.piece) {
+                    const auto len = picker_.block_length(it->block);
+                    send(q.handle, wire::Cancel{it->block.piece.value, it->block.block * limits::block_size_bytes, len});
+                    it = q.requests.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+        outputs_.push_back(CheckPiece{block.piece, buffer.data});
+    }
+    (void)now;
+}
+
+void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> block_digests, TimePoint now) {
+    now_ = now;
+    auto it = buffers_.find(piece.value);
+    if (it == buffers_.end()) return;
+    PieceBuffer buffer = std::move(it->second);
+    buffers_.erase(it);
+    if (ok) {
+        picker_.set_have(piece);
+        outputs_.push_back(PieceHad{piece});
+        for (const auto& liar : smart_ban_.piece_passed(piece, block_digests))
+            for (auto& [k, q] : peers_)
+                if (q.key == liar) drop(q.handle, "sent data that failed its hash (smart ban)", true);
+        for (auto& [k, q] : peers_) {
+            if (!q.has.get(piece.value)) send(q.handle, wire::Have{piece.value});
+            update_interest(q);
+        }
+        return;
+    }
+    ++totals_.hash_failures;
+    totals_.bytes_wasted += buffer.data.size();
+    picker_.reset_piece(piece);
+    smart_ban_.piece_failed(piece, buffer.sources, block_digests);
+    // One peer sent every block: it alone is at fault.
+    const bool single = std::all_of(buffer.sources.begin(), buffer.sources.end(),
+                                    [&](const std::string& s) { return s == buffer.sources.front(); });
+    if (single)
+        for (auto& [k, q] : peers_)
+            if (q.key == buffer.sources.front()) drop(q.handle, "sent a whole piece that failed its hash", true);
+}
+
+std::uint32_t Torrent::queue_target(const Peer& p) const {
+    // Enough requests in flight to cover about three seconds at the peer's current rate.
+    const double blocks = p.download.rate() * 3.0 / limits::block_size_bytes;
+    const auto target = static_cast<std::uint32_t>(std::max<double>(config_.request_queue_min, blocks));
+    return std::min({target, config_.request_queue_max, p.peer_reqq});
+}
+
+void Torrent::fill_requests(Peer& p, TimePoint now) {
+    if (p.peer_choking || !p.am_interested || p.snubbed) return;
+    const std::uint32_t target = queue_target(p);
+    if (p.requests.size() >= target) return;
+    std::vector<BlockRef> mine;
+    for (const auto& r : p.requests) mine.push_back(r.block);
+    auto picks = picker_.pick(p.has, target - static_cast<std::uint32_t>(p.requests.size()), rng_, mine);
+    // A piece that failed with this peer's help is fetched from others when they have it.
+    std::erase_if(picks, [&](const BlockRef& b) {
+        if (!smart_ban_.is_suspect(b.piece, p.key)) return false;
+        for (const auto& [k, q] : peers_)
+            if (q.handle != p.handle && q.has.get(b.piece.value) && !smart_ban_.is_suspect(b.piece, q.key)) return true;
+        return false;
+    });
+    for (const auto& b : picks) {
+        picker_.mark_requested(b);
+        p.requests.push_back(OutstandingRequest{b, now});
+        send(p.handle, wire::Request{b.piece.value, b.block * limits::block_size_bytes, picker_.block_length(b)});
+    }
+}
+
+void Torrent::on_extended(Peer& p, const wire::Extended& m) {
+    if (!p.extensions) return drop(p.handle, "extension message without the extension bit");
+    if (m.id == 0) {
+        auto hs = wire::decode_extended_handshake(m.payload);
+        if (!hs) return drop(p.handle, "bad extended handshake: " + hs.error().message);
+        if (hs->reqq) p.peer_reqq = std::max<std::uint32_t>(1, *hs->reqq);
+        auto it = hs->m.find("ut_metadata");
+        p.ut_metadata_id = it == hs->m.end() ? 0 : it->second;
+        return;
+    }
+    if (m.id != our_ut_metadata_id) return;  // an extension we did not offer: ignore
+    auto md = wire::decode_metadata(m.payload);
+    if (!md) return drop(p.handle, "bad ut_metadata message: " + md.error().message);
+    if (md->type != wire::MetadataMessage::Type::request || p.ut_metadata_id == 0) return;
+    // Serve a piece of our info dictionary (BEP 9); private torrents too: the peer has the hash.
+    const auto& bytes = info_->info_bytes;
+    const std::uint64_t start = std::uint64_t{md->piece} * 16384;
+    wire::MetadataMessage reply;
+    if (start >= bytes.size()) {
+        reply.type = wire::MetadataMessage::Type::reject;
+        reply.piece = md->piece;
+    } else {
+        reply.type = wire::MetadataMessage::Type::data;
+        reply.piece = md->piece;
+        reply.total_size = static_cast<std::int64_t>(bytes.size());
+        reply.data = BytesView(bytes).substr(start, 16384);
+    }
+    send(p.handle, wire::Extended{p.ut_metadata_id, wire::encode_metadata(reply)});
+}
+
+void Torrent::rechoke(TimePoint now) {
+    std::vector<ChokeCandidate> candidates;
+    for (const auto& [k, p] : peers_)
+        candidates.push_back(ChokeCandidate{p.handle, p.peer_interested, !p.am_choking, p.download.rate(),
+                                            p.upload.rate(), p.last_unchoked});
+    auto chosen = choker_->choose(candidates, picker_.is_complete(), rng_, now);
+    for (auto& [k, p] : peers_) {
+        const bool unchoke = std::find(chosen.begin(), chosen.end(), p.handle) != chosen.end();
+        if (unchoke && p.am_choking) {
+            p.am_choking = false;
+            p.last_unchoked = now;
+            send(p.handle, wire::Unchoke{});
+        } else if (!unchoke && !p.am_choking) {
+            p.am_choking = true;
+            send(p.handle, wire::Choke{});
+            // Requests not yet being read are dropped (BEP 6: rejected one by one).
+            for (const auto& r : p.incoming)
+                if (!r.reading && p.fast) send(p.handle, wire::Reject{r.piece.value, r.offset, r.length});
+            std::erase_if(p.incoming, [](const IncomingRequest& r) { return !r.reading; });
+        }
+    }
+}
+
+void Torrent::handle_timeout(TimePoint now) {
+    now_ = now;
+    auto& tick = timers_[static_cast<int>(Timer::tick)];
+    if (now >= tick) {
+        const double seconds = std::chrono::duration<double>(now - tick + tick_interval).count();
+        tick = now + tick_interval;
+        totals_.download_rate = totals_.upload_rate = 0;
+        for (auto& [k, p] : peers_) {
+            p.download.tick(seconds);
+            p.upload.tick(seconds);
+            totals_.download_rate += p.download.rate();
+            totals_.upload_rate += p.upload.rate();
+            // Requests unanswered for too long: give them back to the picker; the peer is snubbed
+            // until it sends a block again.
+            const auto before = p.requests.size();
+            std::erase_if(p.requests, [&](const OutstandingRequest& r) {
+                if (now - r.sent_at < config_.request_timeout) return false;
+                picker_.abort_request(r.block);
+                return true;
+            });
+            if (p.requests.size() != before) p.snubbed = true;
+            if (now - p.last_received >= config_.inactivity_timeout) {
+                drop(p.handle, "inactive");
+                continue;
+            }
+            if (now - p.last_sent >= config_.keepalive_interval) {
+                p.last_sent = now;
+                send(p.handle, wire::KeepAlive{});
+            }
+            if (!p.peer_choking) fill_requests(p, now);
+            // Two seeds have nothing to say to each other.
+            if (picker_.is_complete() && p.has.all()) drop(p.handle, "both seeds");
+        }
+    }
+    auto& choke = timers_[static_cast<int>(Timer::rechoke)];
+    if (now >= choke) {
+        choke = now + config_.rechoke_interval;
+        rechoke(now);
+    }
+}
+
+TimePoint Torrent::next_deadline() const {
+    return *std::min_element(std::begin(timers_), std::end(timers_));
+}
+
+TorrentStats Torrent::stats() const {
+    TorrentStats s = totals_;
+    s.pieces_had = picker_.have().count();
+    s.peers = static_cast<std::uint32_t>(peers_.size());
+    s.seeds = 0;
+    for (const auto& [k, p] : peers_) s.seeds += p.has.all() ? 1 : 0;
+    s.complete = picker_.is_complete();
+    return s;
+}
+
+void Torrent::check_invariants() const {
+#ifndef NDEBUG
+    for (const auto& [k, p] : peers_) {
+        AGORA_ASSERT(p.has.size() == picker_.piece_count());
+        // A piece we have is never still requested, and nothing we lack is ever read for upload.
+        for (const auto& r : p.requests) AGORA_ASSERT(!picker_.have().get(r.block.piece.value));
+        for (const auto& r : p.incoming) AGORA_ASSERT(picker_.have().get(r.piece.value));
+    }
+#endif
+}
+
+}  // namespace agora::swarm

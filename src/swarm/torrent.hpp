@@ -1,0 +1,131 @@
+// One torrent's swarm: the peers connected for it, what each has and wants, which blocks to ask
+// whom for, whom to upload to, and verifying what arrives. A sans-I/O state machine
+// (STYLE.md, practice 1): it is fed peer messages, disk completions and `now`, and returns
+// outputs (bytes to send, pieces to check and write, blocks to read, peers to drop) through
+// poll_output(). It never touches a socket, a file or a clock.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/bitfield.hpp"
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/rng.hpp"
+#include "meta/torrent_info.hpp"
+#include "swarm/choker.hpp"
+#include "swarm/peer.hpp"
+#include "swarm/piece_picker.hpp"
+#include "swarm/smart_ban.hpp"
+#include "wire/message.hpp"
+
+namespace agora::swarm {
+
+struct TorrentConfig {
+    std::uint32_t unchoke_slots = 4;
+    std::uint32_t request_queue_min = 16;   // blocks in flight per peer at the start
+    std::uint32_t request_queue_max = 500;  // and at most (also capped by the peer's reqq)
+    std::uint32_t our_reqq = 2000;          // requests we let a peer queue (Transmission reads this)
+    Duration request_timeout = std::chrono::seconds(20);
+    Duration rechoke_interval = std::chrono::seconds(10);
+    Duration keepalive_interval = std::chrono::seconds(90);
+    Duration inactivity_timeout = std::chrono::seconds(180);
+    std::uint32_t reads_in_flight_per_peer = 8;  // disk reads queued for one peer's requests
+    std::string client_name = "agora/0.1.0";
+    std::uint16_t listen_port = 0;
+};
+
+// What the torrent asks its driver to do.
+struct SendBytes { PeerHandle peer; Bytes bytes; };
+struct DropPeer { PeerHandle peer; std::string reason; bool ban = false; };
+struct CheckPiece { PieceIndex piece; Bytes data; };  // hash; write to disk only if it passes
+struct ReadBlock { PeerHandle peer; PieceIndex piece; std::uint32_t offset; std::uint32_t length; };
+struct PieceHad { PieceIndex piece; };                // verified and written (for resume records)
+using Output = std::variant<SendBytes, DropPeer, CheckPiece, ReadBlock, PieceHad>;
+
+struct TorrentStats {
+    std::uint32_t pieces_had = 0;
+    std::uint32_t pieces_total = 0;
+    std::uint32_t peers = 0;
+    std::uint32_t seeds = 0;
+    std::uint64_t payload_downloaded = 0;  // verified-or-not payload bytes received
+    std::uint64_t payload_uploaded = 0;
+    std::uint64_t bytes_wasted = 0;        // in pieces that failed their hash
+    std::uint32_t hash_failures = 0;
+    double download_rate = 0;              // bytes/s over the last seconds
+    double upload_rate = 0;
+    bool complete = false;
+};
+
+class Torrent {
+public:
+    Torrent(std::shared_ptr<const meta::TorrentInfo> info, Bitfield have, TorrentConfig config,
+            std::unique_ptr<Choker> choker, std::uint64_t seed, TimePoint now);
+
+    // A peer that finished the handshake for this torrent. `key` names it for bans (ip:port).
+    void add_peer(PeerHandle peer, std::string key, bool fast, bool extensions, TimePoint now);
+    void remove_peer(PeerHandle peer, TimePoint now);
+    bool has_peer(PeerHandle peer) const { return peers_.contains(peer.value); }
+
+    void handle_message(PeerHandle peer, const wire::Message& message, TimePoint now);
+    // The driver checked a piece it got from CheckPiece: `ok` means hashed right and written.
+    void handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> block_digests, TimePoint now);
+    // Whether the driver must send the SHA-1 of every block with a passing piece (smart ban needs
+    // them only for pieces that failed before; a failing piece always needs them).
+    bool wants_block_digests(PieceIndex piece) const { return smart_ban_.has_record(piece); }
+    void handle_block_read(PeerHandle peer, PieceIndex piece, std::uint32_t offset, BytesView data, TimePoint now);
+    void handle_timeout(TimePoint now);
+    TimePoint next_deadline() const;
+
+    std::optional<Output> poll_output();
+
+    TorrentStats stats() const;
+    const meta::TorrentInfo& info() const { return *info_; }
+    const Bitfield& have() const { return picker_.have(); }
+    bool complete() const { return picker_.is_complete(); }
+    bool is_seed_peer(PeerHandle p) const;
+
+private:
+    enum class Timer { tick, rechoke, count };
+
+    void send(PeerHandle peer, const wire::Message& m);
+    void drop(PeerHandle peer, std::string reason, bool ban = false);
+    void on_have(Peer& p, std::uint32_t piece);
+    void on_request(Peer& p, const wire::Request& r, TimePoint now);
+    void on_piece(Peer& p, const wire::Piece& m, TimePoint now);
+    void on_extended(Peer& p, const wire::Extended& m);
+    void update_interest(Peer& p);
+    void fill_requests(Peer& p, TimePoint now);
+    void issue_reads(Peer& p);
+    void rechoke(TimePoint now);
+    void check_invariants() const;
+    std::uint32_t queue_target(const Peer& p) const;
+    Peer* find(PeerHandle h);
+
+    std::shared_ptr<const meta::TorrentInfo> info_;
+    TorrentConfig config_;
+    std::unique_ptr<Choker> choker_;
+    Rng rng_;
+    PiecePicker picker_;
+    SmartBan smart_ban_;
+    std::map<std::uint32_t, Peer> peers_;  // by PeerHandle value
+    // Blocks of pieces being downloaded, kept in memory until the piece is complete and handed
+    // to the driver for checking: nothing unverified is ever written or uploaded.
+    struct PieceBuffer {
+        Bytes data;
+        std::vector<std::string> sources;  // who sent each block
+    };
+    std::map<std::uint32_t, PieceBuffer> buffers_;
+    std::deque<Output> outputs_;
+    TimePoint timers_[static_cast<int>(Timer::count)];
+    TorrentStats totals_;
+    TimePoint now_;  // of the input being handled
+};
+
+}  // namespace agora::swarm
