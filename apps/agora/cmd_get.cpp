@@ -136,7 +136,7 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    if (!a.quiet && !a.json)
+    if (!a.quiet)
         std::fprintf(stderr, "%s: listening on port %u, %u of %u pieces verified\n", info->name.c_str(),
                      driver->listen_port(), have.count(), have.size());
 

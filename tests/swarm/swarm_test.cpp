@@ -1,0 +1,141 @@
+// agora swarms on 127.0.0.1: agora processes (and opentracker) started and stopped by the test.
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "../unit/temp_dir.hpp"
+#include "process.hpp"
+
+using agora::test::Process;
+using agora::test::TempDir;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string agora_bin = AGORA_BINARY;
+
+// A TCP port that was free a moment ago (the kernel's choice for port 0).
+std::uint16_t free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+std::string run_capture(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen(command.c_str(), "r");
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    ::pclose(p);
+    return out;
+}
+
+std::string info_hash_v1(const std::string& torrent) {
+    auto j = nlohmann::json::parse(run_capture(agora_bin + " info --json " + torrent));
+    return j["info_hash_v1"].get<std::string>();
+}
+
+// The port an agora get/seed process says it listens on.
+std::uint16_t listening_port(Process& p) {
+    auto line = p.wait_for_line("listening on port", 30s);
+    if (!line) return 0;
+    return static_cast<std::uint16_t>(std::stoi(line->substr(line->find("port ") + 5)));
+}
+
+// The last JSON progress object an agora --json process printed.
+nlohmann::json last_progress(const std::string& stdout_path) {
+    std::ifstream in(stdout_path);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (!line.empty()) last = line;
+    return last.empty() ? nlohmann::json() : nlohmann::json::parse(last);
+}
+
+// One seeder and five leechers find each other through a real opentracker; every leecher ends
+// with the exact file, and leechers uploaded to each other, not only downloaded from the seed.
+TEST(AgoraSwarm, OneSeederFiveLeechersOverOpentracker) {
+    if (!std::filesystem::exists("/usr/bin/opentracker")) GTEST_SKIP() << "opentracker not installed (scripts/setup installs it)";
+    TempDir dir;
+    agora::test::write_random_file(dir / "seed/payload.bin", 24 << 20, 7);
+    const std::uint16_t tracker_port = free_port();
+    const std::string announce = "http://127.0.0.1:" + std::to_string(tracker_port) + "/announce";
+    ASSERT_EQ(std::system((agora_bin + " create " + (dir / "seed/payload.bin") + " -o " + (dir / "t.torrent") +
+                           " --v1-only --piece-size 65536 -q -t " + announce + " >/dev/null").c_str()),
+              0);
+    // Debian's opentracker serves only whitelisted torrents.
+    const std::string hash = info_hash_v1(dir / "t.torrent");
+    ASSERT_EQ(hash.size(), 40u);
+    {
+        std::ofstream whitelist(dir / "whitelist");
+        whitelist << hash << "\n";
+    }
+    // Started as root, opentracker drops to user nobody before it reads the whitelist.
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::others_read | std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add);
+    Process tracker({"/usr/bin/opentracker", "-i", "127.0.0.1", "-p", std::to_string(tracker_port), "-P",
+                     std::to_string(tracker_port), "-w", dir / "whitelist"});
+    // Ready when it accepts connections.
+    for (int i = 0; i < 200; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(tracker_port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        ::close(fd);
+        if (up) break;
+        ::usleep(20'000);  // a readiness probe of a process we do not control
+    }
+
+    Process seeder({agora_bin, "seed", dir / "t.torrent", dir / "seed", "--bind", "127.0.0.1", "--port", "0",
+                    "--state-dir", dir / "state-seed"});
+    ASSERT_NE(listening_port(seeder), 0) << seeder.log();
+
+    std::vector<std::unique_ptr<Process>> leechers;
+    for (int i = 0; i < 5; ++i) {
+        const std::string n = std::to_string(i);
+        leechers.push_back(std::make_unique<Process>(
+            std::vector<std::string>{agora_bin, "get", dir / "t.torrent", "-o", dir / ("leech" + n), "--bind",
+                                     "127.0.0.1", "--port", "0", "--state-dir", dir / ("state" + n), "--json", "--seed"},
+            dir / ("progress" + n + ".json")));
+        ASSERT_NE(listening_port(*leechers.back()), 0) << leechers.back()->log();
+    }
+    // Each leecher seeds on after completing (--seed), so the late ones can fetch from early
+    // ones; wait until every copy is complete, then stop them.
+    const auto deadline = std::chrono::steady_clock::now() + 90s;
+    for (int i = 0; i < 5; ++i) {
+        const std::string path = dir / ("progress" + std::to_string(i) + ".json");
+        bool done = false;
+        while (!done && std::chrono::steady_clock::now() < deadline) {
+            leechers[i]->wait_for_line("\n-never-", 200ms);  // drain stderr while waiting
+            auto j = last_progress(path);
+            done = !j.is_null() && j["complete"].get<bool>();
+        }
+        ASSERT_TRUE(done) << "leecher " << i << " did not finish:\n" << leechers[i]->log();
+    }
+    // Let the last pieces flow between leechers that are still connected, then read counters.
+    std::uint64_t leecher_upload = 0;
+    for (int i = 0; i < 5; ++i) {
+        leechers[i]->kill(SIGTERM);
+        EXPECT_EQ(leechers[i]->wait_exit(20s), 0) << leechers[i]->log();
+        auto j = last_progress(dir / ("progress" + std::to_string(i) + ".json"));
+        leecher_upload += j["uploaded"].get<std::uint64_t>();
+        EXPECT_EQ(agora::test::read_all(dir / ("leech" + std::to_string(i) + "/payload.bin")),
+                  agora::test::read_all(dir / "seed/payload.bin"))
+            << "leecher " << i;
+    }
+    EXPECT_GT(leecher_upload, 0u) << "leechers only downloaded from the seeder";
+}
+
+}  // namespace
