@@ -34,6 +34,7 @@ struct GetArgs {
     std::string state_dir;
     bool no_resume = false;
     bool no_trackers = false;
+    bool verbose = false;
 };
 
 std::optional<session::Endpoint> parse_endpoint(const std::string& text) {
@@ -100,6 +101,7 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
     config.peer_id = make_peer_id();
     config.max_peers_per_torrent = a.max_peers;
     config.seed = std::random_device{}();
+    config.log_peers = a.verbose;
     io::DriverConfig driver_config;
     driver_config.listen_address = a.bind;
     driver_config.listen_port = static_cast<std::uint16_t>(a.port);
@@ -213,6 +215,7 @@ void add_common(CLI::App* cmd, GetArgs& a) {
     cmd->add_flag("--no-trackers", a.no_trackers, "Do not announce to the torrent's trackers");
     cmd->add_flag("--json", a.json, "Print one JSON object of progress per second on stdout");
     cmd->add_flag("-q,--quiet", a.quiet, "No progress output");
+    cmd->add_flag("-v,--verbose", a.verbose, "Log why each peer connection we close was closed");
 }
 
 }  // namespace

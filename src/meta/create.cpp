@@ -79,12 +79,12 @@ Result<CreatePlan> plan_creation(std::string name, std::vector<InputFile> files,
         plan.sources.push_back(std::move(f.source));
         // BEP 47: in a hybrid torrent every file with data starts on a piece boundary, so a pad
         // file follows each unaligned one, the last one included (as libtorrent writes them).
-        // A v2-only torrent lists no pad files, but its pieces still start at each file, so the
-        // layout gets the same gaps (never written into the .torrent).
+        // A v2-only torrent lists no pad files, but its pieces still start at each file and end
+        // padded, so the layout gets the same gaps (never written into the .torrent).
         const std::int64_t gap = (piece_length - offset % piece_length) % piece_length;
-        const bool hybrid_pad = options.version == TorrentVersion::hybrid && plan.multi_file && f.size > 0;
-        const bool v2_gap = options.version == TorrentVersion::v2_only && i + 1 < files.size();
-        if (gap > 0 && (hybrid_pad || v2_gap)) {
+        const bool hybrid_pad = options.version == TorrentVersion::hybrid && plan.multi_file;
+        const bool v2_pad = options.version == TorrentVersion::v2_only;
+        if (gap > 0 && f.size > 0 && (hybrid_pad || v2_pad)) {
             storage::FileEntry pad;
             pad.path = ".pad/" + std::to_string(gap);
             pad.size = gap;

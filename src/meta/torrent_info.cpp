@@ -326,19 +326,19 @@ Result<TorrentInfo> parse_info(Value info, Value root) {
             if (!f.pad) f.root = v2_files[k++].root;
     }
     if (!v1) {
-        // v2 alone: files start on piece boundaries, as if pad files stood between them.
-        std::int64_t offset = 0;
+        // v2 alone: every file with data starts on a piece boundary, and (as libtorrent lays it
+        // out) is followed by padding up to the next one, the last file included, so every piece
+        // is full-length on the wire and the padding reads as zeros.
         for (auto& f : v2_files) {
-            const std::int64_t gap = (piece_length - offset % piece_length) % piece_length;
-            if (gap > 0 && f.size > 0) {
+            const std::int64_t gap = (piece_length - f.size % piece_length) % piece_length;
+            const bool has_data = f.size > 0 && !f.symlink;
+            v1_files.push_back(std::move(f));
+            if (has_data && gap > 0) {
                 RawFile pad;
                 pad.pad = true;
                 pad.size = gap;
                 v1_files.push_back(pad);
-                offset += gap;
             }
-            offset += f.size;
-            v1_files.push_back(std::move(f));
         }
     }
 

@@ -87,6 +87,7 @@ void Engine::send_handshake(PeerHandle peer, Connection& c, TorrentHandle t) {
 void Engine::close(PeerHandle peer, std::string reason) {
     auto it = connections_.find(peer.value);
     if (it == connections_.end()) return;
+    if (config_.log_peers) actions_.push_back(Log{"peer " + it->second.endpoint.key() + ": closing: " + reason});
     actions_.push_back(Close{peer, std::move(reason)});
     // The driver answers with handle_closed, which cleans up.
 }

@@ -37,6 +37,7 @@ struct EngineConfig {
     std::uint32_t connect_attempts_in_flight_max = 8;
     Duration handshake_timeout = std::chrono::seconds(10);
     std::uint64_t seed = 1;
+    bool log_peers = false;  // a Log action for every connection closed by us, with its reason
     swarm::TorrentConfig torrent;
 };
 

@@ -206,7 +206,8 @@ void Torrent::on_request(Peer& p, const wire::Request& r, TimePoint) {
     if (r.piece >= count) return drop(p.handle, "request: piece index out of range");
     const std::int64_t piece_size = info_->layout.piece_size(PieceIndex(r.piece));
     if (r.length == 0 || r.length > limits::block_size_bytes || std::int64_t{r.offset} + r.length > piece_size)
-        return drop(p.handle, "request: block out of range");
+        return drop(p.handle, "request: block out of range (piece " + std::to_string(r.piece) + ", offset " +
+                                  std::to_string(r.offset) + ", length " + std::to_string(r.length) + ")");
     // We only ever upload pieces we verified.
     if (p.am_choking || !picker_.have().get(r.piece)) {
         if (p.fast) send(p.handle, wire::Reject{r.piece, r.offset, r.length});

@@ -208,7 +208,11 @@ TEST(TorrentInfo, V2WithPieceLayers) {
     EXPECT_TRUE(t->has_v2());
     EXPECT_FALSE(t->multi_file);
     EXPECT_EQ(t->layout.files()[0].path, "f.bin");
-    ASSERT_EQ(t->piece_layers.size(), 1u);
+    // As libtorrent lays out v2: the file, then padding up to the piece boundary.
+    ASSERT_EQ(t->layout.file_count(), 2u);
+    EXPECT_TRUE(t->layout.files()[1].pad);
+    EXPECT_EQ(t->layout.total_size(), 3 * 16384);
+    ASSERT_EQ(t->piece_layers.size(), 2u);
     EXPECT_EQ(t->piece_layers[0], f.layer);
 }
 
