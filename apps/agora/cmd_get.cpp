@@ -35,6 +35,8 @@ struct GetArgs {
     bool no_resume = false;
     bool no_trackers = false;
     bool verbose = false;
+    std::string download_limit;
+    std::string upload_limit;
 };
 
 std::optional<session::Endpoint> parse_endpoint(const std::string& text) {
@@ -105,6 +107,13 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
     io::DriverConfig driver_config;
     driver_config.listen_address = a.bind;
     driver_config.listen_port = static_cast<std::uint16_t>(a.port);
+    for (auto [text, target, flag] : {std::tuple{&a.download_limit, &driver_config.download_limit, "--download-limit"},
+                                      std::tuple{&a.upload_limit, &driver_config.upload_limit, "--upload-limit"}}) {
+        if (text->empty()) continue;
+        auto rate = parse_rate(*text);
+        if (!rate) return report(make_error(Error::Kind::bad_argument, std::string(flag) + " " + *text + ": expected a rate such as 500k or 2M"));
+        *target = *rate;
+    }
     auto driver = std::make_unique<io::SessionDriver>(config, driver_config);
     if (auto s = driver->start(); !s) {
         if (a.port == 0) return report(s.error());
@@ -115,7 +124,8 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
     }
     // The engine announces the port it listens on.
     config.listen_port = driver->listen_port();
-    driver = std::make_unique<io::SessionDriver>(config, io::DriverConfig{a.bind, driver->listen_port(), 2});
+    driver_config.listen_port = driver->listen_port();
+    driver = std::make_unique<io::SessionDriver>(config, driver_config);
     if (auto s = driver->start(); !s) return report(s.error());
 
     session::AddTorrentOptions options;
@@ -215,6 +225,8 @@ void add_common(CLI::App* cmd, GetArgs& a) {
     cmd->add_flag("--no-trackers", a.no_trackers, "Do not announce to the torrent's trackers");
     cmd->add_flag("--json", a.json, "Print one JSON object of progress per second on stdout");
     cmd->add_flag("-q,--quiet", a.quiet, "No progress output");
+    cmd->add_option("--download-limit", a.download_limit, "Most bytes per second to receive, e.g. 500k or 2M (default: no limit)");
+    cmd->add_option("--upload-limit", a.upload_limit, "Most bytes per second to send, e.g. 500k or 2M (default: no limit)");
     cmd->add_flag("-v,--verbose", a.verbose, "Log why each peer connection we close was closed");
 }
 

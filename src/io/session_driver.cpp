@@ -21,9 +21,11 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 struct SessionDriver::Conn {
-    explicit Conn(asio::io_context& ioc) : socket(ioc) {}
+    explicit Conn(asio::io_context& ioc) : socket(ioc), read_pause(ioc), write_pause(ioc) {}
     std::uint32_t peer = 0;
     tcp::socket socket;
+    asio::steady_timer read_pause;   // waits out the download limit
+    asio::steady_timer write_pause;  // waits out the upload limit
     std::array<char, 64 * 1024> buffer{};
     std::deque<Bytes> out;
     bool writing = false;
@@ -48,7 +50,8 @@ FileAccess& files_for(std::uint32_t torrent, const std::string& save_dir, const 
 
 SessionDriver::SessionDriver(session::EngineConfig engine_config, DriverConfig config)
     : acceptor_(ioc_), timer_(ioc_), epoch_(std::chrono::steady_clock::now()), config_(std::move(config)),
-      engine_(std::move(engine_config), TimePoint{}),
+      engine_(std::move(engine_config), TimePoint{}), download_limit_(config_.download_limit),
+      upload_limit_(config_.upload_limit),
       disk_pool_(std::make_unique<asio::thread_pool>(std::max(1u, config_.disk_threads))) {}
 
 SessionDriver::~SessionDriver() {
@@ -109,8 +112,18 @@ void SessionDriver::accept_next() {
 }
 
 void SessionDriver::start_read(const std::shared_ptr<Conn>& c) {
-    c->socket.async_read_some(asio::buffer(c->buffer), [this, c](boost::system::error_code ec, std::size_t n) {
+    if (const auto wait = download_limit_.delay(std::chrono::steady_clock::now()); wait.count() > 0) {
+        c->read_pause.expires_after(wait);
+        c->read_pause.async_wait([this, c](boost::system::error_code ec) {
+            if (!ec && !c->closed) start_read(c);
+        });
+        return;
+    }
+    // Under a limit, read in small bites so one connection cannot take a whole second's budget.
+    const std::size_t bite = download_limit_.limited() ? std::min<std::size_t>(c->buffer.size(), 16 * 1024) : c->buffer.size();
+    c->socket.async_read_some(asio::buffer(c->buffer.data(), bite), [this, c](boost::system::error_code ec, std::size_t n) {
         if (c->closed) return;
+        download_limit_.charge(n, std::chrono::steady_clock::now());
         if (ec) {
             close_conn(c->peer, ec == asio::error::eof ? "peer closed the connection" : ec.message(), true);
             pump();
@@ -124,6 +137,15 @@ void SessionDriver::start_read(const std::shared_ptr<Conn>& c) {
 
 void SessionDriver::start_write(const std::shared_ptr<Conn>& c) {
     if (c->writing || c->out.empty() || c->closed) return;
+    if (const auto wait = upload_limit_.delay(std::chrono::steady_clock::now()); wait.count() > 0) {
+        c->writing = true;  // the pause stands for the write
+        c->write_pause.expires_after(wait);
+        c->write_pause.async_wait([this, c](boost::system::error_code ec) {
+            c->writing = false;
+            if (!ec && !c->closed) start_write(c);
+        });
+        return;
+    }
     c->writing = true;
     // Gather everything queued into one write: fewer syscalls for many small messages.
     auto batch = std::make_shared<Bytes>();
@@ -131,6 +153,7 @@ void SessionDriver::start_write(const std::shared_ptr<Conn>& c) {
         batch->append(c->out.front());
         c->out.pop_front();
     }
+    upload_limit_.charge(batch->size(), std::chrono::steady_clock::now());
     asio::async_write(c->socket, asio::buffer(*batch), [this, c, batch](boost::system::error_code ec, std::size_t) {
         c->writing = false;
         if (c->closed) return;
@@ -152,6 +175,8 @@ void SessionDriver::close_conn(std::uint32_t peer, const std::string& reason, bo
     boost::system::error_code ignored;
     c->socket.shutdown(tcp::socket::shutdown_both, ignored);
     c->socket.close(ignored);
+    c->read_pause.cancel();
+    c->write_pause.cancel();
     if (tell_engine) engine_.handle_closed(PeerHandle(peer), reason, now());
 }
 

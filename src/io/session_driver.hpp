@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "io/rate_limiter.hpp"
 #include "session/engine.hpp"
 
 namespace agora::io {
@@ -24,6 +25,8 @@ struct DriverConfig {
     std::string listen_address = "0.0.0.0";
     std::uint16_t listen_port = 0;  // 0: any free port
     unsigned disk_threads = 2;
+    std::uint64_t download_limit = 0;  // bytes/s over all connections; 0: unlimited
+    std::uint64_t upload_limit = 0;
 };
 
 class SessionDriver {
@@ -83,6 +86,8 @@ private:
     std::map<std::uint32_t, std::shared_ptr<Conn>> conns_;
     std::map<std::uint32_t, TorrentDisk> disks_;
     std::uint32_t announces_in_flight_ = 0;
+    RateLimiter download_limit_;
+    RateLimiter upload_limit_;
     bool stop_requested_ = false;
     // Declared last: destroyed (joined) first, while everything its jobs touch still exists.
     std::unique_ptr<boost::asio::thread_pool> disk_pool_;

@@ -139,3 +139,61 @@ TEST(AgoraSwarm, OneSeederFiveLeechersOverOpentracker) {
 }
 
 }  // namespace
+
+namespace {
+
+// kill -9 in the middle of a download, then the same command again: it completes, the file is
+// right, and it fetches no more than the pieces it had not yet verified (plus a small margin).
+TEST(AgoraSwarm, ResumesAfterKillNine) {
+    TempDir dir;
+    const std::int64_t piece = 65536;
+    agora::test::write_random_file(dir / "seed/data.bin", 40 << 20, 21);
+    ASSERT_EQ(std::system((agora_bin + " create " + (dir / "seed/data.bin") + " -o " + (dir / "t.torrent") +
+                           " --piece-size 65536 -q >/dev/null").c_str()),
+              0);
+    Process seeder({agora_bin, "seed", dir / "t.torrent", dir / "seed", "--bind", "127.0.0.1", "--port", "0",
+                    "--no-resume"});
+    const auto port = listening_port(seeder);
+    ASSERT_NE(port, 0) << seeder.log();
+    const std::vector<std::string> get = {agora_bin, "get", dir / "t.torrent", "-o", dir / "got", "--bind", "127.0.0.1",
+                                          "--port", "0", "--state-dir", dir / "state", "--json",
+                                          "--peer", "127.0.0.1:" + std::to_string(port)};
+    {
+        // Slowed down so that the kill lands mid-way; killed once it reports 30% or more.
+        auto slow = get;
+        slow.push_back("--download-limit");
+        slow.push_back("6M");
+        Process first(slow, dir / "first.json");
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        double progress = 0;
+        while (progress < 0.3 && std::chrono::steady_clock::now() < deadline) {
+            first.wait_for_line("\n-never-", 200ms);
+            auto j = last_progress(dir / "first.json");
+            if (!j.is_null()) progress = j["progress"].get<double>();
+        }
+        ASSERT_GE(progress, 0.3) << first.log();
+        ASSERT_LT(progress, 1.0) << "finished before it could be killed";
+        first.kill(SIGKILL);
+        first.wait_exit(10s);
+    }
+    Process second(get, dir / "second.json");
+    auto start = second.wait_for_line("pieces verified", 60s);
+    ASSERT_TRUE(start) << second.log();
+    // "NAME: listening on port P, N of M pieces verified"
+    const auto of = start->find(" of ");
+    const auto comma = start->rfind(", ", of);
+    const int had = std::stoi(start->substr(comma + 2, of - comma - 2));
+    const int total = std::stoi(start->substr(of + 4));
+    EXPECT_GT(had, 0) << "nothing survived the kill: " << *start;
+    EXPECT_EQ(second.wait_exit(60s), 0) << second.log();
+    auto j = last_progress(dir / "second.json");
+    ASSERT_FALSE(j.is_null());
+    EXPECT_TRUE(j["complete"].get<bool>());
+    const auto fetched = j["downloaded"].get<std::int64_t>();
+    const std::int64_t missing = std::int64_t{total - had} * piece;
+    EXPECT_LE(fetched, missing + 4 * piece) << "fetched " << fetched << " bytes for " << (total - had) << " missing pieces";
+    EXPECT_TRUE(agora::test::read_all(dir / "got/data.bin") == agora::test::read_all(dir / "seed/data.bin"))
+        << "the resumed file differs";
+}
+
+}  // namespace
