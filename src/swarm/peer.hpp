@@ -45,6 +45,12 @@ struct Peer {
     std::uint32_t peer_reqq = 250;              // how many requests they accept queued (BEP 10 reqq)
     std::uint8_t ut_metadata_id = 0;            // their id for ut_metadata (0: not supported)
     bool snubbed = false;
+    // Trust in this peer's data. Until a piece it helped with passes its hash, it may span only
+    // a few pieces at once (so a liar wastes few before it is caught); after a piece it helped
+    // with fails, it is on parole: it downloads one piece at a time, alone, so the next failure
+    // proves it guilty (libtorrent's parole mode).
+    bool proven = false;
+    bool parole = false;
 
     TimePoint connected_at;
     TimePoint last_received;

@@ -66,21 +66,34 @@ PiecePicker::Partial& PiecePicker::start_partial(PieceIndex p) {
 }
 
 std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t count, Rng& rng,
-                                        const std::vector<BlockRef>& exclude) {
+                                        const PickLimits& limits) {
     std::vector<BlockRef> out;
     if (count == 0) return out;
+    const auto& exclude = limits.exclude;
     auto excluded = [&](BlockRef b) { return std::find(exclude.begin(), exclude.end(), b) != exclude.end(); };
+    auto skipped = [&](PieceIndex p) { return std::find(limits.skip.begin(), limits.skip.end(), p) != limits.skip.end(); };
+    // Distinct pieces touched: those already in flight with the peer plus new ones taken here.
+    std::vector<PieceIndex> spanned = limits.in_flight;
+    auto may_span = [&](PieceIndex p) {
+        if (std::find(spanned.begin(), spanned.end(), p) != spanned.end()) return true;
+        if (spanned.size() >= limits.pieces_max) return false;
+        spanned.push_back(p);
+        return true;
+    };
 
     // 1. Blocks nobody was asked for, in pieces already started (rarest of those first).
     std::vector<Partial*> started;
     for (auto& x : partials_)
-        if (peer_has.get(x.piece.value)) started.push_back(&x);
+        if (peer_has.get(x.piece.value) && !skipped(x.piece) && !limits.fresh_only) started.push_back(&x);
     std::sort(started.begin(), started.end(), [&](const Partial* a, const Partial* b) {
         return availability_[a->piece.value] < availability_[b->piece.value];
     });
-    for (auto* x : started)
+    for (auto* x : started) {
+        const bool wanted = std::any_of(x->blocks.begin(), x->blocks.end(), [](BlockState s) { return s == BlockState::none; });
+        if (!wanted || !may_span(x->piece)) continue;
         for (std::uint32_t k = 0; k < x->blocks.size() && out.size() < count; ++k)
             if (x->blocks[k] == BlockState::none) out.push_back(BlockRef{x->piece, k});
+    }
     if (out.size() >= count) return out;
 
     // 2. New pieces, rarest first; ties broken at random by starting the scan at a random piece.
@@ -89,7 +102,7 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
     const auto offset = static_cast<std::uint32_t>(rng.below(piece_count_));
     for (std::uint32_t n = 0; n < piece_count_; ++n) {
         const std::uint32_t i = (n + offset) % piece_count_;
-        if (have_.get(i) || !peer_has.get(i) || find_partial(PieceIndex(i))) continue;
+        if (have_.get(i) || !peer_has.get(i) || find_partial(PieceIndex(i)) || skipped(PieceIndex(i))) continue;
         if (availability_[i] < best_availability) {
             best_availability = availability_[i];
             candidates.clear();
@@ -100,14 +113,15 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
     // recomputed only per call; a call asks for a pipeline's worth, so that is often enough.)
     for (std::uint32_t i : candidates) {
         if (out.size() >= count) break;
+        if (!may_span(PieceIndex(i))) break;
         auto& x = start_partial(PieceIndex(i));
         for (std::uint32_t k = 0; k < x.blocks.size() && out.size() < count; ++k) out.push_back(BlockRef{x.piece, k});
     }
-    if (!out.empty() || !in_endgame()) return out;
+    if (!out.empty() || !in_endgame() || limits.fresh_only) return out;
 
     // 3. Endgame: everything missing is requested; ask this peer too for blocks still in flight.
     for (auto& x : partials_) {
-        if (!peer_has.get(x.piece.value)) continue;
+        if (!peer_has.get(x.piece.value) || skipped(x.piece) || !may_span(x.piece)) continue;
         for (std::uint32_t k = 0; k < x.blocks.size() && out.size() < count; ++k) {
             const BlockRef b{x.piece, k};
             if (x.blocks[k] == BlockState::requested && !excluded(b)) out.push_back(b);

@@ -41,10 +41,18 @@ public:
     void remove_peer(const Bitfield& peer_has);
     void add_have(PieceIndex p);
 
+    // How a pick is narrowed for one peer.
+    struct PickLimits {
+        std::vector<BlockRef> exclude;       // blocks already asked of this peer (endgame)
+        std::vector<PieceIndex> skip;        // pieces this peer must not touch
+        bool fresh_only = false;             // only pieces nobody has started (parole)
+        std::uint32_t pieces_max = UINT32_MAX;  // distinct pieces the result may span
+        std::vector<PieceIndex> in_flight;   // pieces this peer already has requests in
+    };
     // Up to `count` blocks that `peer_has` offers and nobody was asked for yet (or, in endgame,
-    // blocks already requested from others but not from this peer: `exclude` lists those).
-    std::vector<BlockRef> pick(const Bitfield& peer_has, std::uint32_t count, Rng& rng,
-                               const std::vector<BlockRef>& exclude);
+    // blocks already requested from others but not from this peer).
+    std::vector<BlockRef> pick(const Bitfield& peer_has, std::uint32_t count, Rng& rng, const PickLimits& limits);
+    bool is_partial(PieceIndex p) const { return find_partial(p) != nullptr; }
 
     void mark_requested(BlockRef b);
     // A request failed (timeout, reject, peer gone): the block can be picked again.

@@ -13,6 +13,9 @@ namespace agora::swarm {
 namespace {
 constexpr std::uint8_t our_ut_metadata_id = 3;  // the id peers use to send us ut_metadata
 constexpr Duration tick_interval = std::chrono::seconds(1);
+// Distinct pieces an unproven peer may have requests in: a liar wastes at most this many
+// before the first verdict on its data comes back.
+constexpr std::uint32_t unproven_pieces_max = 3;
 }  // namespace
 
 Torrent::Torrent(std::shared_ptr<const meta::TorrentInfo> info, Bitfield have, TorrentConfig config,
@@ -304,6 +307,11 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
     if (ok) {
         picker_.set_have(piece);
         outputs_.push_back(PieceHad{piece});
+        for (auto& [k, q] : peers_)
+            if (std::find(buffer.sources.begin(), buffer.sources.end(), q.key) != buffer.sources.end()) {
+                q.proven = true;
+                q.parole = false;
+            }
         for (const auto& liar : smart_ban_.piece_passed(piece, block_digests))
             for (auto& [k, q] : peers_)
                 if (q.key == liar) drop(q.handle, "sent data that failed its hash (smart ban)", true);
@@ -317,6 +325,8 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
     totals_.bytes_wasted += buffer.data.size();
     picker_.reset_piece(piece);
     smart_ban_.piece_failed(piece, buffer.sources, block_digests);
+    for (auto& [k, q] : peers_)
+        if (std::find(buffer.sources.begin(), buffer.sources.end(), q.key) != buffer.sources.end()) q.parole = true;
     // One peer sent every block: it alone is at fault.
     const bool single = std::all_of(buffer.sources.begin(), buffer.sources.end(),
                                     [&](const std::string& s) { return s == buffer.sources.front(); });
@@ -336,10 +346,25 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
     if (p.peer_choking || !p.am_interested || p.snubbed) return;
     const std::uint32_t target = queue_target(p);
     if (p.requests.size() >= target) return;
-    std::vector<BlockRef> mine;
-    for (const auto& r : p.requests) mine.push_back(r.block);
-    auto picks = picker_.pick(p.has, target - static_cast<std::uint32_t>(p.requests.size()), rng_, mine);
-    // A piece that failed with this peer's help is fetched from others when they have it.
+    PiecePicker::PickLimits limits;
+    for (const auto& r : p.requests) {
+        limits.exclude.push_back(r.block);
+        if (std::find(limits.in_flight.begin(), limits.in_flight.end(), r.block.piece) == limits.in_flight.end())
+            limits.in_flight.push_back(r.block.piece);
+    }
+    if (p.parole) {
+        limits.fresh_only = true;
+        limits.pieces_max = 1;
+    } else if (!p.proven) {
+        limits.pieces_max = unproven_pieces_max;
+    }
+    // Pieces a peer on parole is fetching alone stay its own; pieces that failed with this
+    // peer's help go to others while others have them.
+    for (const auto& [k, q] : peers_) {
+        if (q.handle == p.handle || !q.parole) continue;
+        for (const auto& r : q.requests) limits.skip.push_back(r.block.piece);
+    }
+    auto picks = picker_.pick(p.has, target - static_cast<std::uint32_t>(p.requests.size()), rng_, limits);
     std::erase_if(picks, [&](const BlockRef& b) {
         if (!smart_ban_.is_suspect(b.piece, p.key)) return false;
         for (const auto& [k, q] : peers_)
