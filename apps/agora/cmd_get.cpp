@@ -1,5 +1,9 @@
 // agora get SOURCE / agora seed FILE.torrent DIR: download and seed with real peers.
+#include <unistd.h>
+
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -12,6 +16,7 @@
 #include "io/resume_store.hpp"
 #include "io/session_driver.hpp"
 #include "io/torrent_file.hpp"
+#include "meta/magnet.hpp"
 #include "text.hpp"
 
 namespace agora::cli {
@@ -59,6 +64,21 @@ std::optional<session::Endpoint> parse_endpoint(const std::string& text) {
     return session::Endpoint{host, static_cast<std::uint16_t>(n)};
 }
 
+std::string saved_metadata_path(const std::string& state_dir, const InfoHashes& h) {
+    return state_dir + "/torrents/" + (h.v1 ? h.v1->hex() : h.v2->hex()) + ".torrent";
+}
+
+// Writes a .torrent holding the info dictionary a magnet link's peers sent (named by its hash).
+void save_metadata(const std::string& state_dir, const meta::TorrentInfo& info) {
+    std::error_code ec;
+    std::filesystem::create_directories(state_dir + "/torrents", ec);
+    const std::string path = saved_metadata_path(state_dir, info.info_hashes);
+    std::ofstream out(path + ".part", std::ios::binary);
+    out << "d4:info" << info.info_bytes << "e";
+    out.close();
+    if (out) std::filesystem::rename(path + ".part", path, ec);
+}
+
 std::array<std::uint8_t, 20> make_peer_id() {
     // Azureus-style client prefix (BEP 20), then random printable characters.
     std::array<std::uint8_t, 20> id{};
@@ -80,24 +100,39 @@ std::string eta_text(double seconds) {
 
 // Downloads (or seeds) one torrent until complete, or forever with `keep_seeding`.
 int run_swarm(const GetArgs& a, bool keep_seeding) {
-    auto loaded = io::load_torrent_file(a.source);
-    if (!loaded) return report(loaded.error());
-    auto info = std::make_shared<const meta::TorrentInfo>(std::move(*loaded));
-
     std::vector<session::Endpoint> peers;
     for (const auto& p : a.peers) {
         auto e = parse_endpoint(p);
         if (!e) return report(make_error(Error::Kind::bad_argument, "--peer " + p + ": expected HOST:PORT"));
         peers.push_back(*e);
     }
+    const std::string state_dir = a.state_dir.empty() ? io::default_state_dir() : a.state_dir;
+
+    // A .torrent, or a magnet link whose metadata we may have saved on an earlier run.
+    std::shared_ptr<const meta::TorrentInfo> info;
+    std::optional<meta::Magnet> magnet;
+    if (a.source.starts_with("magnet:") || a.source.starts_with("MAGNET:")) {
+        auto m = meta::parse_magnet(a.source);
+        if (!m) return report(m.error());
+        magnet = std::move(*m);
+        for (const auto& p : magnet->peers) peers.push_back(session::Endpoint{p.host, p.port});
+        if (!a.no_resume)
+            if (auto saved = io::load_torrent_file(saved_metadata_path(state_dir, magnet->info_hashes)); saved)
+                info = std::make_shared<const meta::TorrentInfo>(std::move(*saved));
+    } else {
+        auto loaded = io::load_torrent_file(a.source);
+        if (!loaded) return report(loaded.error());
+        info = std::make_shared<const meta::TorrentInfo>(std::move(*loaded));
+    }
 
     std::optional<io::ResumeStore> store;
     if (!a.no_resume) {
-        auto s = io::ResumeStore::open(a.state_dir.empty() ? io::default_state_dir() : a.state_dir);
+        auto s = io::ResumeStore::open(state_dir);
         if (!s) return report(s.error());
         store.emplace(std::move(*s));
     }
-    Bitfield have = io::verified_pieces(store ? &*store : nullptr, *info, a.output, io::default_worker_count());
+    Bitfield have;
+    if (info) have = io::verified_pieces(store ? &*store : nullptr, *info, a.output, io::default_worker_count());
 
     session::EngineConfig config;
     config.peer_id = make_peer_id();
@@ -132,12 +167,27 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
     options.have = have;
     options.peers = peers;
     options.use_trackers = !a.no_trackers;
-    auto added = driver->add_torrent(info, a.output, options);
-    if (!added) return report(added.error());
-    const TorrentHandle handle = *added;
+    if (magnet) options.trackers = magnet->trackers;
+    TorrentHandle handle;
+    if (info) {
+        auto added = driver->add_torrent(info, a.output, options);
+        if (!added) return report(added.error());
+        handle = *added;
+    } else {
+        handle = driver->add_magnet(magnet->info_hashes, a.output, options);
+    }
 
     Bitfield verified = have;
     bool dirty = false;
+    driver->on_metadata = [&](TorrentHandle, std::shared_ptr<const meta::TorrentInfo> received) {
+        info = received;
+        verified = Bitfield(info->layout.piece_count());
+        // Kept, so that running the same magnet link again resumes without asking peers.
+        if (!a.no_resume) save_metadata(state_dir, *info);
+        if (!a.quiet && !a.json)
+            std::fprintf(stderr, "%s%s: metadata received, %u pieces\n", ::isatty(STDERR_FILENO) ? "\r\x1b[K" : "",
+                         info->name.c_str(), info->layout.piece_count());
+    };
     driver->on_piece_verified = [&](TorrentHandle, PieceIndex p) {
         verified.set(p.value);
         dirty = true;
@@ -148,13 +198,28 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    if (!a.quiet)
-        std::fprintf(stderr, "%s: listening on port %u, %u of %u pieces verified\n", info->name.c_str(),
-                     driver->listen_port(), have.count(), have.size());
+    if (!a.quiet) {
+        if (info)
+            std::fprintf(stderr, "%s: listening on port %u, %u of %u pieces verified\n", info->name.c_str(),
+                         driver->listen_port(), have.count(), have.size());
+        else
+            std::fprintf(stderr, "%s: listening on port %u, fetching metadata from peers\n",
+                         magnet->display_name.empty() ? "magnet" : printable(magnet->display_name).c_str(),
+                         driver->listen_port());
+    }
 
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     auto report_progress = [&] {
         const auto* t = driver->engine().torrent(handle);
+        if (!t) {
+            if (a.json) {
+                std::printf("{\"metadata\":false,\"complete\":false,\"progress\":0,\"downloaded\":0,\"uploaded\":0}\n");
+                std::fflush(stdout);
+            } else if (!a.quiet) {
+                std::fprintf(stderr, tty ? "\rfetching metadata...\x1b[K" : "fetching metadata...\n");
+            }
+            return;
+        }
         const auto s = t->stats();
         const double fraction = s.pieces_total ? static_cast<double>(s.pieces_had) / s.pieces_total : 1.0;
         const double left = static_cast<double>(info->layout.total_size()) * (1 - fraction);
@@ -191,24 +256,30 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
         report_progress();
         // Record progress every few seconds, so a kill loses little (and never verified data:
         // pieces on record were written before they were recorded).
-        if (dirty && store && ++seconds % 5 == 0) {
+        if (dirty && store && info && ++seconds % 5 == 0) {
             if (auto s = store->save(*info, a.output, verified); !s && !a.quiet)
                 std::fprintf(stderr, "agora: cannot save resume data: %s\n", s.error().describe().c_str());
             dirty = false;
         }
     };
-    driver->run([&] { return interrupted || (!keep_seeding && driver->engine().torrent(handle)->complete()); },
-                every_second);
-    const bool complete = driver->engine().torrent(handle)->complete();
+    auto is_complete = [&] {
+        const auto* t = driver->engine().torrent(handle);
+        return t && t->complete();
+    };
+    driver->run([&] { return interrupted || (!keep_seeding && is_complete()); }, every_second);
+    const bool complete = is_complete();
     report_progress();
     if (tty && !a.quiet && !a.json) std::fprintf(stderr, "\n");
     driver->shutdown();
-    if (store)
+    if (store && info)
         if (auto s = store->save(*info, a.output, verified); !s)
             std::fprintf(stderr, "agora: cannot save resume data: %s\n", s.error().describe().c_str());
     if (!complete) {
-        std::fprintf(stderr, "agora: interrupted: %u of %u pieces verified; run again to resume\n", verified.count(),
-                     verified.size());
+        if (info)
+            std::fprintf(stderr, "agora: interrupted: %u of %u pieces verified; run again to resume\n",
+                         verified.count(), verified.size());
+        else
+            std::fprintf(stderr, "agora: interrupted before the metadata arrived\n");
         return exit_interrupted;
     }
     return exit_ok;
@@ -235,7 +306,8 @@ void add_common(CLI::App* cmd, GetArgs& a) {
 void add_get(CLI::App& app, std::function<int()>& run) {
     auto args = std::make_shared<GetArgs>();
     auto* cmd = app.add_subcommand("get", "Download a torrent from its peers (resumes where it stopped)");
-    cmd->add_option("SOURCE", args->source, "A .torrent file")->required();
+    cmd->add_option("SOURCE", args->source, "A .torrent file or a magnet: link (x.pe= peers and tr= trackers are used)")
+        ->required();
     cmd->add_option("-o,--output", args->output, "Save folder: the content goes under the torrent's name (default .)");
     cmd->add_flag("--seed", args->seed, "Keep seeding after the download completes, until interrupted");
     add_common(cmd, *args);

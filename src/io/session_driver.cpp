@@ -92,6 +92,13 @@ Result<TorrentHandle> SessionDriver::add_torrent(std::shared_ptr<const meta::Tor
     return t;
 }
 
+TorrentHandle SessionDriver::add_magnet(InfoHashes hashes, std::string save_dir, session::AddTorrentOptions options) {
+    const TorrentHandle t = engine_.add_magnet(std::move(hashes), std::move(options), now());
+    magnet_dirs_[t.value] = std::move(save_dir);
+    pump();
+    return t;
+}
+
 void SessionDriver::accept_next() {
     auto c = std::make_shared<Conn>(ioc_);
     acceptor_.async_accept(c->socket, [this, c](boost::system::error_code ec) {
@@ -244,6 +251,13 @@ void SessionDriver::do_action(session::Action& action) {
                 read_block(std::move(a));
             } else if constexpr (std::is_same_v<T, session::Announce>) {
                 announce(std::move(a));
+            } else if constexpr (std::is_same_v<T, session::MetadataReceived>) {
+                auto dir = magnet_dirs_.at(a.torrent.value);
+                magnet_dirs_.erase(a.torrent.value);
+                FileAccess files(dir, a.info->layout, FileAccess::Mode::read_write);
+                if (auto s = files.allocate_all(); !s && on_log) on_log("disk: " + s.error().describe());
+                disks_[a.torrent.value] = TorrentDisk{a.info, std::move(dir)};
+                if (on_metadata) on_metadata(a.torrent, a.info);
             } else if constexpr (std::is_same_v<T, session::PieceVerified>) {
                 if (on_piece_verified) on_piece_verified(a.torrent, a.piece);
             } else if constexpr (std::is_same_v<T, session::Log>) {

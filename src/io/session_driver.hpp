@@ -45,6 +45,9 @@ public:
     Result<TorrentHandle> add_torrent(std::shared_ptr<const meta::TorrentInfo> info, std::string save_dir,
                                       session::AddTorrentOptions options);
 
+    // A magnet link: the metadata comes from peers first; then files are created under save_dir.
+    TorrentHandle add_magnet(InfoHashes hashes, std::string save_dir, session::AddTorrentOptions options);
+
     // Runs until `done()` is true, calling `every_second()` once a second.
     void run(const std::function<bool()>& done, const std::function<void()>& every_second);
     // Tells trackers we stop and closes every connection; waits at most `grace` for the announces.
@@ -55,6 +58,7 @@ public:
     const session::Engine& engine() const { return engine_; }
 
     std::function<void(TorrentHandle, PieceIndex)> on_piece_verified;
+    std::function<void(TorrentHandle, std::shared_ptr<const meta::TorrentInfo>)> on_metadata;
     std::function<void(const std::string&)> on_log;
 
 private:
@@ -85,6 +89,7 @@ private:
     std::uint16_t listen_port_ = 0;
     std::map<std::uint32_t, std::shared_ptr<Conn>> conns_;
     std::map<std::uint32_t, TorrentDisk> disks_;
+    std::map<std::uint32_t, std::string> magnet_dirs_;  // save folders of magnets awaiting metadata
     std::uint32_t announces_in_flight_ = 0;
     RateLimiter download_limit_;
     RateLimiter upload_limit_;

@@ -4,31 +4,49 @@
 #include <cstring>
 
 #include "core/assert.hpp"
+#include "wire/extension.hpp"
+#include "wire/limits.hpp"
 
 namespace agora::session {
 
 namespace {
 constexpr Duration housekeeping_interval = std::chrono::milliseconds(250);
 constexpr Duration announce_retry_min = std::chrono::seconds(15);
-
-std::array<std::uint8_t, 20> v1_key(const meta::TorrentInfo& info) {
-    // The 20 bytes a handshake names the torrent by: the v1 hash, or a v2 hash truncated (BEP 52).
-    std::array<std::uint8_t, 20> key{};
-    if (info.has_v1())
-        std::memcpy(key.data(), info.info_hashes.v1->bytes.data(), 20);
-    else
-        std::memcpy(key.data(), info.info_hashes.v2->bytes.data(), 20);
-    return key;
-}
+constexpr std::uint8_t our_ut_metadata_id = 3;  // as the swarm offers it
 }  // namespace
 
 Engine::Engine(EngineConfig config, TimePoint now)
     : config_(std::move(config)), rng_(config_.seed), next_housekeeping_(now + housekeeping_interval) {}
 
-TorrentHandle Engine::add_torrent(std::shared_ptr<const meta::TorrentInfo> info, AddTorrentOptions options,
-                                  TimePoint now) {
+TorrentHandle Engine::add_slot(InfoHashes hashes, const std::vector<meta::Tracker>& trackers,
+                              AddTorrentOptions& options, TimePoint now) {
     const TorrentHandle handle(next_torrent_++);
     auto& slot = torrents_[handle.value];
+    slot.hashes = hashes;
+    // The 20 bytes a handshake names the torrent by: the v1 hash, or a v2 hash truncated (BEP 52).
+    std::memcpy(slot.key.data(), hashes.v1 ? hashes.v1->bytes.data() : hashes.v2->bytes.data(), 20);
+    for (const auto& e : options.peers) slot.peers.add(e);
+    if (options.use_trackers) {
+        auto add = [&](const std::string& url, std::uint32_t tier) {
+            for (const auto& t : slot.trackers)
+                if (t.url == url) return;
+            Tracker tr;
+            tr.url = url;
+            tr.tier = tier;
+            tr.next_announce = now;
+            slot.trackers.push_back(std::move(tr));
+        };
+        std::uint32_t tier = 0;
+        for (const auto& t : trackers) add(t.url, tier = t.tier);
+        for (const auto& url : options.trackers) add(url, ++tier);
+    }
+    return handle;
+}
+
+TorrentHandle Engine::add_torrent(std::shared_ptr<const meta::TorrentInfo> info, AddTorrentOptions options,
+                                  TimePoint now) {
+    const TorrentHandle handle = add_slot(info->info_hashes, info->trackers, options, now);
+    auto& slot = torrents_.at(handle.value);
     auto torrent_config = config_.torrent;
     torrent_config.listen_port = config_.listen_port;
     if (options.have.size() != info->layout.piece_count()) options.have = Bitfield(info->layout.piece_count());
@@ -36,15 +54,15 @@ TorrentHandle Engine::add_torrent(std::shared_ptr<const meta::TorrentInfo> info,
                                                   std::make_unique<swarm::TitForTatChoker>(torrent_config.unchoke_slots),
                                                   rng_.next(), now);
     slot.was_complete = slot.swarm->complete();
-    for (const auto& e : options.peers) slot.peers.add(e);
-    if (options.use_trackers)
-        for (const auto& t : info->trackers) {
-            Tracker tr;
-            tr.url = t.url;
-            tr.tier = t.tier;
-            tr.next_announce = now;
-            slot.trackers.push_back(std::move(tr));
-        }
+    connect_more(handle, now);
+    announce_due(handle, now, false);
+    return handle;
+}
+
+TorrentHandle Engine::add_magnet(InfoHashes hashes, AddTorrentOptions options, TimePoint now) {
+    AGORA_ASSERT(hashes.v1 || hashes.v2);
+    const TorrentHandle handle = add_slot(hashes, {}, options, now);
+    torrents_.at(handle.value).metadata = std::make_unique<MetadataFetch>(hashes);
     connect_more(handle, now);
     announce_due(handle, now, false);
     return handle;
@@ -70,13 +88,13 @@ std::optional<Action> Engine::poll_action() {
 
 std::optional<TorrentHandle> Engine::torrent_for_hash(const std::array<std::uint8_t, 20>& hash) const {
     for (const auto& [k, slot] : torrents_)
-        if (v1_key(slot.swarm->info()) == hash) return TorrentHandle(k);
+        if (slot.key == hash) return TorrentHandle(k);
     return std::nullopt;
 }
 
 void Engine::send_handshake(PeerHandle peer, Connection& c, TorrentHandle t) {
     wire::Handshake hs;
-    hs.info_hash = v1_key(torrents_.at(t.value).swarm->info());
+    hs.info_hash = torrents_.at(t.value).key;
     hs.peer_id = config_.peer_id;
     hs.set_extensions(true);
     hs.set_fast(true);
@@ -95,7 +113,7 @@ void Engine::close(PeerHandle peer, std::string reason) {
 void Engine::connect_more(TorrentHandle t, TimePoint now) {
     if (shutting_down_) return;
     auto& slot = torrents_.at(t.value);
-    if (slot.swarm->complete() && slot.peers.size() == 0) return;
+    if (slot.swarm && slot.swarm->complete() && slot.peers.size() == 0) return;
     std::uint32_t connected = 0, connecting = 0;
     for (const auto& [k, c] : connections_) {
         if (c.torrent != t) continue;
@@ -144,10 +162,20 @@ void Engine::on_handshake(PeerHandle peer, Connection& c, const wire::Handshake&
     c.torrent = t;
     if (!c.handshake_sent) send_handshake(peer, c, *t);
     c.state = ConnState::active;
+    c.fast = hs.fast();
+    c.extensions = hs.extensions();
     auto& slot = torrents_.at(t->value);
     if (c.outgoing) slot.peers.connected(c.endpoint);
-    slot.swarm->add_peer(peer, c.endpoint.key(), hs.fast(), hs.extensions(), now);
-    drain(*t, now);
+    if (slot.swarm) {
+        slot.swarm->add_peer(peer, c.endpoint.key(), c.fast, c.extensions, now);
+        drain(*t, now);
+    } else if (c.extensions) {
+        // Only the metadata is wanted yet: offer ut_metadata, have nothing.
+        wire::ExtendedHandshake ours;
+        ours.m["ut_metadata"] = our_ut_metadata_id;
+        ours.client = config_.torrent.client_name;
+        actions_.push_back(Send{peer, wire::encode(wire::Extended{0, wire::encode_extended_handshake(ours)})});
+    }
 }
 
 void Engine::handle_data(PeerHandle peer, BytesView bytes, TimePoint now) {
@@ -169,7 +197,7 @@ void Engine::handle_data(PeerHandle peer, BytesView bytes, TimePoint now) {
         return;
     }
     c.reader.feed(bytes);
-    auto& swarm = *torrents_.at(c.torrent->value).swarm;
+    const TorrentHandle t = *c.torrent;
     for (;;) {
         auto m = c.reader.next();
         if (!m) {
@@ -177,10 +205,17 @@ void Engine::handle_data(PeerHandle peer, BytesView bytes, TimePoint now) {
             break;
         }
         if (!*m) break;
-        swarm.handle_message(peer, **m, now);
-        if (!swarm.has_peer(peer)) break;
+        auto& slot = torrents_.at(t.value);
+        if (!slot.swarm) {
+            // Once the metadata completes, the swarm takes over (the rest goes to it).
+            on_metadata_message(peer, c, slot, **m, now);
+            if (!connections_.contains(peer.value)) break;
+            continue;
+        }
+        slot.swarm->handle_message(peer, **m, now);
+        if (!slot.swarm->has_peer(peer)) break;
     }
-    drain(*c.torrent, now);
+    drain(t, now);
 }
 
 void Engine::handle_closed(PeerHandle peer, const std::string& reason, TimePoint now) {
@@ -190,7 +225,10 @@ void Engine::handle_closed(PeerHandle peer, const std::string& reason, TimePoint
     connections_.erase(it);
     if (!c.torrent) return;
     auto& slot = torrents_.at(c.torrent->value);
-    slot.swarm->remove_peer(peer, now);
+    if (slot.swarm)
+        slot.swarm->remove_peer(peer, now);
+    else
+        slot.metadata->remove_peer(peer);
     if (c.outgoing) slot.peers.disconnected(c.endpoint, c.state != ConnState::active, now);
     (void)reason;
     drain(*c.torrent, now);
@@ -216,6 +254,7 @@ void Engine::handle_block_read(TorrentHandle t, PeerHandle peer, PieceIndex piec
 
 void Engine::drain(TorrentHandle t, TimePoint now) {
     auto& slot = torrents_.at(t.value);
+    if (!slot.swarm) return;
     auto& swarm = *slot.swarm;
     while (auto o = swarm.poll_output()) {
         std::visit(
@@ -248,18 +287,21 @@ void Engine::drain(TorrentHandle t, TimePoint now) {
 
 tracker::AnnounceRequest Engine::announce_request(TorrentHandle t, tracker::Event event) const {
     const auto& slot = torrents_.at(t.value);
-    const auto stats = slot.swarm->stats();
     tracker::AnnounceRequest r;
-    r.info_hash = v1_key(slot.swarm->info());
+    r.info_hash = slot.key;
     r.peer_id = config_.peer_id;
     r.port = config_.listen_port;
-    r.uploaded = static_cast<std::int64_t>(stats.payload_uploaded);
-    r.downloaded = static_cast<std::int64_t>(stats.payload_downloaded);
-    std::int64_t left = 0;
-    const auto& layout = slot.swarm->info().layout;
-    for (std::uint32_t i = 0; i < layout.piece_count(); ++i)
-        if (!slot.swarm->have().get(i)) left += layout.piece_size(PieceIndex(i));
-    r.left = left;
+    r.left = 16 * 1024;  // unknown until the metadata arrives: say "not a seed"
+    if (slot.swarm) {
+        const auto stats = slot.swarm->stats();
+        r.uploaded = static_cast<std::int64_t>(stats.payload_uploaded);
+        r.downloaded = static_cast<std::int64_t>(stats.payload_downloaded);
+        std::int64_t left = 0;
+        const auto& layout = slot.swarm->info().layout;
+        for (std::uint32_t i = 0; i < layout.piece_count(); ++i)
+            if (!slot.swarm->have().get(i)) left += layout.piece_size(PieceIndex(i));
+        r.left = left;
+    }
     r.event = event;
     r.numwant = event == tracker::Event::stopped ? 0 : 50;
     r.key = static_cast<std::uint32_t>(config_.seed);
@@ -279,7 +321,7 @@ void Engine::announce_due(TorrentHandle t, TimePoint now, bool force_event) {
         if (tr.tier > working_tier && working_tier != UINT32_MAX) continue;
         tracker::Event event = tracker::Event::none;
         if (!tr.started_sent) event = tracker::Event::started;
-        else if (slot.swarm->complete() && !tr.completed_sent && force_event) event = tracker::Event::completed;
+        else if (slot.swarm && slot.swarm->complete() && !tr.completed_sent && force_event) event = tracker::Event::completed;
         else if (now < tr.next_announce) continue;
         auto request = announce_request(t, event);
         request.tracker_id = tr.tracker_id;
@@ -326,10 +368,14 @@ void Engine::handle_timeout(TimePoint now) {
         for (auto& [k, slot] : torrents_) {
             connect_more(TorrentHandle(k), now);
             announce_due(TorrentHandle(k), now, false);
+            if (slot.metadata)  // ask again where an earlier request timed out
+                for (auto& [h, c] : connections_)
+                    if (c.torrent == TorrentHandle(k) && c.state == ConnState::active)
+                        request_metadata(PeerHandle(h), c, slot, now);
         }
     }
     for (auto& [k, slot] : torrents_) {
-        if (now >= slot.swarm->next_deadline()) {
+        if (slot.swarm && now >= slot.swarm->next_deadline()) {
             slot.swarm->handle_timeout(now);
             drain(TorrentHandle(k), now);
         }
@@ -338,8 +384,99 @@ void Engine::handle_timeout(TimePoint now) {
 
 TimePoint Engine::next_deadline() const {
     TimePoint next = next_housekeeping_;
-    for (const auto& [k, slot] : torrents_) next = std::min(next, slot.swarm->next_deadline());
+    for (const auto& [k, slot] : torrents_)
+        if (slot.swarm) next = std::min(next, slot.swarm->next_deadline());
     return next;
+}
+
+void Engine::on_metadata_message(PeerHandle peer, Connection& c, TorrentSlot& slot, const wire::Message& m,
+                                 TimePoint now) {
+    // What the swarm will need once it exists (availability, the peer's extension ids).
+    auto stash = [&] { wire::encode(m, c.stash); };
+    if (std::holds_alternative<wire::BitfieldMsg>(m) || std::holds_alternative<wire::Have>(m) ||
+        std::holds_alternative<wire::HaveAll>(m) || std::holds_alternative<wire::HaveNone>(m)) {
+        if (c.stash.size() > wire::limits::message_bytes_max) return close(peer, "too much said before the metadata");
+        return stash();
+    }
+    const auto* ext = std::get_if<wire::Extended>(&m);
+    if (!ext) return;
+    if (ext->id == 0) {
+        stash();
+        auto hs = wire::decode_extended_handshake(ext->payload);
+        if (!hs) return close(peer, "bad extended handshake: " + hs.error().message);
+        auto it = hs->m.find("ut_metadata");
+        c.ut_metadata_id = it == hs->m.end() ? 0 : it->second;
+        if (c.ut_metadata_id && hs->metadata_size && !slot.metadata->add_peer(peer, *hs->metadata_size))
+            return close(peer, "metadata size disagrees with other peers");
+        request_metadata(peer, c, slot, now);
+        return;
+    }
+    if (ext->id != our_ut_metadata_id) return;
+    auto md = wire::decode_metadata(ext->payload);
+    if (!md) return close(peer, "bad ut_metadata message: " + md.error().message);
+    using Type = wire::MetadataMessage::Type;
+    if (md->type == Type::request) {
+        // We have nothing to give yet.
+        wire::MetadataMessage reject{Type::reject, md->piece, std::nullopt, {}};
+        if (c.ut_metadata_id) actions_.push_back(Send{peer, wire::encode(wire::Extended{c.ut_metadata_id, wire::encode_metadata(reject)})});
+        return;
+    }
+    if (md->type == Type::reject) {
+        slot.metadata->on_reject(peer, md->piece);
+        return;
+    }
+    if (!md->total_size || !slot.metadata->on_data(peer, md->piece, *md->total_size, md->data))
+        return close(peer, "ut_metadata data that does not fit");
+    if (slot.metadata->complete()) {
+        metadata_complete(*c.torrent, now);
+        return;
+    }
+    request_metadata(peer, c, slot, now);
+}
+
+void Engine::request_metadata(PeerHandle peer, Connection& c, TorrentSlot& slot, TimePoint now) {
+    if (!c.ut_metadata_id || !slot.metadata) return;
+    auto piece = slot.metadata->next_request(peer, now);
+    if (!piece) return;
+    wire::MetadataMessage request{wire::MetadataMessage::Type::request, *piece, std::nullopt, {}};
+    actions_.push_back(Send{peer, wire::encode(wire::Extended{c.ut_metadata_id, wire::encode_metadata(request)})});
+}
+
+void Engine::metadata_complete(TorrentHandle t, TimePoint now) {
+    auto& slot = torrents_.at(t.value);
+    auto bytes = slot.metadata->take_verified();
+    if (!bytes) {
+        actions_.push_back(Log{"metadata from peers did not match the info-hash; fetching it again"});
+        return;
+    }
+    auto info = meta::parse_info_dict(*bytes);
+    if (!info) {
+        actions_.push_back(Log{"the info dictionary from peers is not valid: " + info.error().describe()});
+        return;
+    }
+    auto shared = std::make_shared<const meta::TorrentInfo>(std::move(*info));
+    actions_.push_back(MetadataReceived{t, shared});
+    actions_.push_back(Log{"metadata received: " + shared->name});
+    auto torrent_config = config_.torrent;
+    torrent_config.listen_port = config_.listen_port;
+    slot.swarm = std::make_unique<swarm::Torrent>(shared, Bitfield(shared->layout.piece_count()), torrent_config,
+                                                  std::make_unique<swarm::TitForTatChoker>(torrent_config.unchoke_slots),
+                                                  rng_.next(), now);
+    slot.metadata.reset();
+    // Hand every connection to the swarm, replaying what each peer said so far.
+    for (auto& [h, c] : connections_) {
+        if (c.torrent != t || c.state != ConnState::active) continue;
+        slot.swarm->add_peer(PeerHandle(h), c.endpoint.key(), c.fast, c.extensions, now);
+        wire::MessageReader replay;
+        replay.feed(c.stash);
+        c.stash.clear();
+        while (slot.swarm->has_peer(PeerHandle(h))) {
+            auto m = replay.next();
+            if (!m || !*m) break;
+            slot.swarm->handle_message(PeerHandle(h), **m, now);
+        }
+    }
+    drain(t, now);
 }
 
 void Engine::shutdown(TimePoint now) {

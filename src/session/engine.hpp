@@ -22,6 +22,7 @@
 #include "core/ids.hpp"
 #include "core/rng.hpp"
 #include "meta/torrent_info.hpp"
+#include "session/metadata_fetch.hpp"
 #include "session/peer_list.hpp"
 #include "swarm/torrent.hpp"
 #include "tracker/http.hpp"
@@ -49,12 +50,15 @@ struct HashPiece { TorrentHandle torrent; PieceIndex piece; Bytes data; bool blo
 struct ReadBlock { TorrentHandle torrent; PeerHandle peer; PieceIndex piece; std::uint32_t offset; std::uint32_t length; };
 struct Announce { TorrentHandle torrent; std::uint32_t tracker; std::string url; tracker::AnnounceRequest request; };
 struct PieceVerified { TorrentHandle torrent; PieceIndex piece; };
+// A magnet link's info dictionary arrived and matched its hash: the torrent is now whole.
+struct MetadataReceived { TorrentHandle torrent; std::shared_ptr<const meta::TorrentInfo> info; };
 struct Log { std::string line; };
-using Action = std::variant<Connect, Send, Close, HashPiece, ReadBlock, Announce, PieceVerified, Log>;
+using Action = std::variant<Connect, Send, Close, HashPiece, ReadBlock, Announce, PieceVerified, MetadataReceived, Log>;
 
 struct AddTorrentOptions {
     Bitfield have;                       // verified pieces (from a check or a resume record)
     std::vector<Endpoint> peers;         // to connect to at once (--peer, x.pe)
+    std::vector<std::string> trackers;   // in addition to the torrent's own (magnet tr=), one tier each
     bool use_trackers = true;
 };
 
@@ -63,6 +67,9 @@ public:
     Engine(EngineConfig config, TimePoint now);
 
     TorrentHandle add_torrent(std::shared_ptr<const meta::TorrentInfo> info, AddTorrentOptions options, TimePoint now);
+    // A torrent known only by its info-hash(es) (a magnet link): the info dictionary is fetched
+    // from peers first (BEP 9), then it runs like any other. torrent() is null until then.
+    TorrentHandle add_magnet(InfoHashes hashes, AddTorrentOptions options, TimePoint now);
     // Announce `stopped` to every tracker and close every connection (the driver then waits for
     // the announces, with a short deadline).
     void shutdown(TimePoint now);
@@ -100,6 +107,9 @@ private:
         std::string tracker_id;
     };
     struct TorrentSlot {
+        std::array<std::uint8_t, 20> key{};   // the info-hash as handshakes carry it
+        InfoHashes hashes;
+        std::unique_ptr<MetadataFetch> metadata;  // while a magnet's info dictionary is missing
         std::unique_ptr<swarm::Torrent> swarm;
         PeerList peers;
         std::vector<Tracker> trackers;
@@ -115,9 +125,18 @@ private:
         Bytes handshake_buffer;
         bool handshake_sent = false;
         TimePoint started;
+        bool fast = false;
+        bool extensions = false;
+        std::uint8_t ut_metadata_id = 0;  // the peer's id for ut_metadata
+        Bytes stash;  // what the peer said before we had the metadata, re-encoded, for the swarm
     };
 
     void send_handshake(PeerHandle peer, Connection& c, TorrentHandle t);
+    void on_metadata_message(PeerHandle peer, Connection& c, TorrentSlot& slot, const wire::Message& m, TimePoint now);
+    void request_metadata(PeerHandle peer, Connection& c, TorrentSlot& slot, TimePoint now);
+    void metadata_complete(TorrentHandle t, TimePoint now);
+    TorrentHandle add_slot(InfoHashes hashes, const std::vector<meta::Tracker>& trackers, AddTorrentOptions& options,
+                           TimePoint now);
     void on_handshake(PeerHandle peer, Connection& c, const wire::Handshake& hs, TimePoint now);
     void close(PeerHandle peer, std::string reason);
     void drain(TorrentHandle t, TimePoint now);

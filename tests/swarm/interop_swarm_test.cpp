@@ -72,3 +72,32 @@ INSTANTIATE_TEST_SUITE_P(Versions, LibtorrentInterop, ::testing::Values("", "--v
                          });
 
 }  // namespace
+
+namespace {
+
+// A bare magnet link with x.pe= pointing at a libtorrent seeder: agora gets the metadata
+// (BEP 9) and then the files from it.
+TEST(LibtorrentMagnet, AgoraFetchesMetadataAndDataFromLibtorrent) {
+    Shared s("", 4 << 20);
+    Process seeder({"/usr/bin/python3", lt_peer, "seed", s.torrent, s.dir / "seed"});
+    const auto port = port_of(seeder);
+    ASSERT_NE(port, 0) << seeder.log();
+    const std::string info = [&] {
+        std::string out;
+        FILE* p = ::popen((agora_bin + " info --json " + s.torrent).c_str(), "r");
+        char buf[4096];
+        while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+        ::pclose(p);
+        return out;
+    }();
+    const auto at = info.find("\"info_hash_v1\": \"") + 17;
+    const std::string magnet = "magnet:?xt=urn:btih:" + info.substr(at, 40) + "&x.pe=127.0.0.1:" + std::to_string(port);
+    Process leecher({agora_bin, "get", magnet, "-o", s.dir / "got", "--bind", "127.0.0.1", "--port", "0",
+                     "--state-dir", s.dir / "state"});
+    EXPECT_TRUE(leecher.wait_for_line("metadata received", 60s)) << leecher.log();
+    EXPECT_EQ(leecher.wait_exit(60s), 0) << leecher.log() << seeder.log();
+    s.expect_same(s.dir / "got");
+    EXPECT_TRUE(std::filesystem::exists(s.dir / ("state/torrents/" + info.substr(at, 40) + ".torrent")));
+}
+
+}  // namespace

@@ -74,6 +74,24 @@ public:
         return *nodes.back();
     }
 
+    // A node that knows only the info-hashes (a magnet link): it fetches the metadata from peers.
+    Node& add_magnet_node(InfoHashes hashes, std::vector<session::Endpoint> peers) {
+        auto n = std::make_unique<Node>();
+        n->port = static_cast<std::uint16_t>(10000 + nodes.size());
+        session::EngineConfig config;
+        config.peer_id[0] = static_cast<std::uint8_t>(nodes.size() + 1);
+        config.listen_port = n->port;
+        config.seed = nodes.size() + 7;
+        config.log_peers = true;
+        n->engine = std::make_unique<session::Engine>(config, now);
+        session::AddTorrentOptions options;
+        options.peers = std::move(peers);
+        options.use_trackers = false;
+        n->torrent = n->engine->add_magnet(hashes, options, now);
+        nodes.push_back(std::move(n));
+        return *nodes.back();
+    }
+
     void add_raw_peer(std::uint16_t port, std::unique_ptr<RawPeer> peer) { raw_peers[port] = std::move(peer); }
 
     // Runs until `done()` or until `limit` of virtual time passes. Returns done().
@@ -179,6 +197,9 @@ private:
                 } else if constexpr (std::is_same_v<T, session::ReadBlock>) {
                     const auto off = static_cast<std::size_t>(n.info->layout.piece_offset(a.piece) + a.offset);
                     n.engine->handle_block_read(a.torrent, a.peer, a.piece, a.offset, BytesView(n.data).substr(off, a.length), now);
+                } else if constexpr (std::is_same_v<T, session::MetadataReceived>) {
+                    n.info = a.info;
+                    n.data = Bytes(static_cast<std::size_t>(a.info->layout.total_size()), '\0');
                 } else if constexpr (std::is_same_v<T, session::Log>) {
                     n.logs.push_back(a.line);
                 }
@@ -213,7 +234,9 @@ private:
     // Parses what an engine sends, for the invariant: a piece message only for a verified piece.
     void check_no_unverified_upload(Node& n, BytesView bytes) {
         // Piece messages start with a 13-byte header: length, id 7, index, offset.
-        const auto& have = n.engine->torrent(n.torrent)->have();
+        const auto* torrent = n.engine->torrent(n.torrent);
+        const Bitfield none;
+        const auto& have = torrent ? torrent->have() : none;
         for (std::size_t at = 0; at + 5 <= bytes.size();) {
             const std::uint32_t len = read_be32(bytes, at);
             if (len == 0x13426974u) {  // a handshake ("\x13Bit"): skip it
@@ -222,7 +245,7 @@ private:
             }
             if (len >= 9 && static_cast<std::uint8_t>(bytes[at + 4]) == 7 && at + 9 <= bytes.size()) {
                 const std::uint32_t piece = read_be32(bytes, at + 5);
-                if (!have.get(piece)) ++pieces_sent_unverified;
+                if (piece >= have.size() || !have.get(piece)) ++pieces_sent_unverified;
             }
             at += 4 + len;
         }
