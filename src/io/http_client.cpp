@@ -16,9 +16,9 @@ using tcp = boost::asio::ip::tcp;
 
 namespace {
 
-Error fail(const std::string& url, const std::string& what) {
-    return make_error(Error::Kind::io, url + ": " + what);
-}
+// The caller names the tracker; the message says only what went wrong (the full URL with its
+// query would bury that).
+Error fail(const std::string&, const std::string& what) { return make_error(Error::Kind::io, what); }
 
 // Owns everything one request needs; kept alive by the handlers that hold a shared_ptr to it.
 struct Request : std::enable_shared_from_this<Request> {

@@ -197,3 +197,44 @@ TEST(AgoraSwarm, ResumesAfterKillNine) {
 }
 
 }  // namespace
+
+namespace {
+
+// Trackers that are down, time out, refuse the torrent or answer garbage: the download goes on
+// from the peer it was given, and the log names each tracker's problem.
+TEST(AgoraSwarm, BadTrackersDoNotStopTheDownload) {
+    TempDir dir;
+    const std::string fake = std::string(AGORA_INTEROP_DIR) + "/fake_tracker.py";
+    std::vector<std::unique_ptr<Process>> trackers;
+    std::vector<std::string> urls;
+    urls.push_back("http://127.0.0.1:" + std::to_string(free_port()) + "/announce");  // down: nobody listens
+    for (const char* mode : {"timeout", "failure", "garbage"}) {
+        trackers.push_back(std::make_unique<Process>(std::vector<std::string>{"python3", fake, mode}));
+        auto line = trackers.back()->wait_for_line("listening on port", 20s);
+        ASSERT_TRUE(line) << trackers.back()->log();
+        urls.push_back("http://127.0.0.1:" + line->substr(line->find("port ") + 5) + "/announce");
+    }
+    agora::test::write_random_file(dir / "seed/x.bin", 2 << 20, 31);
+    std::string create = agora_bin + " create " + (dir / "seed/x.bin") + " -o " + (dir / "t.torrent") + " -q";
+    for (const auto& u : urls) create += " -t " + u;
+    ASSERT_EQ(std::system((create + " >/dev/null").c_str()), 0);
+    Process seeder({agora_bin, "seed", dir / "t.torrent", dir / "seed", "--bind", "127.0.0.1", "--port", "0",
+                    "--no-resume", "--no-trackers"});
+    const auto port = listening_port(seeder);
+    ASSERT_NE(port, 0) << seeder.log();
+    // --seed keeps it running after the download, so every tracker tier gets its turn (the
+    // time-out takes 15 s); each tracker is its own tier, tried in order (BEP 12).
+    Process leecher({agora_bin, "get", dir / "t.torrent", "-o", dir / "got", "--bind", "127.0.0.1", "--port", "0",
+                     "--no-resume", "--seed", "--json", "--peer", "127.0.0.1:" + std::to_string(port)},
+                    dir / "progress.json");
+    for (const char* why : {"cannot connect", "timed out", "failure reason: torrent not welcomed", "not bencode"})
+        EXPECT_TRUE(leecher.wait_for_line(why, 40s)) << "no log line with '" << why << "':\n" << leecher.log();
+    auto j = last_progress(dir / "progress.json");
+    ASSERT_FALSE(j.is_null());
+    EXPECT_TRUE(j["complete"].get<bool>());
+    EXPECT_TRUE(agora::test::read_all(dir / "got/x.bin") == agora::test::read_all(dir / "seed/x.bin"));
+    leecher.kill(SIGTERM);
+    EXPECT_EQ(leecher.wait_exit(20s), 0) << leecher.log();
+}
+
+}  // namespace
