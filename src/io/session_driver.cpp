@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 
 #include <deque>
+#include <random>
 
 #include "core/hash.hpp"
 #include "core/limits.hpp"
@@ -14,6 +15,7 @@
 #include "storage/verify_plan.hpp"
 #include "tracker/http.hpp"
 #include "tracker/limits.hpp"
+#include "tracker/udp_announce.hpp"
 
 namespace agora::io {
 
@@ -30,6 +32,14 @@ struct SessionDriver::Conn {
     std::deque<Bytes> out;
     bool writing = false;
     bool closed = false;
+};
+
+struct SessionDriver::UdpJob {
+    explicit UdpJob(asio::io_context& ioc) : timer(ioc) {}
+    session::Announce job;
+    std::unique_ptr<tracker::UdpAnnounce> machine;
+    asio::ip::udp::endpoint endpoint;
+    asio::steady_timer timer;
 };
 
 namespace {
@@ -50,7 +60,7 @@ FileAccess& files_for(std::uint32_t torrent, const std::string& save_dir, const 
 
 SessionDriver::SessionDriver(session::EngineConfig engine_config, DriverConfig config)
     : acceptor_(ioc_), timer_(ioc_), epoch_(std::chrono::steady_clock::now()), config_(std::move(config)),
-      engine_(std::move(engine_config), TimePoint{}), download_limit_(config_.download_limit),
+      engine_(std::move(engine_config), TimePoint{}), udp_(ioc_), download_limit_(config_.download_limit),
       upload_limit_(config_.upload_limit),
       disk_pool_(std::make_unique<asio::thread_pool>(std::max(1u, config_.disk_threads))) {}
 
@@ -328,6 +338,7 @@ void SessionDriver::read_block(session::ReadBlock job) {
 }
 
 void SessionDriver::announce(session::Announce job) {
+    if (job.url.starts_with("udp://")) return announce_udp(std::move(job));
     auto url = tracker::build_announce_url(job.url, job.request);
     ++announces_in_flight_;
     auto done = [this, t = job.torrent, index = job.tracker](Result<tracker::AnnounceResponse> r) {
@@ -344,6 +355,83 @@ void SessionDriver::announce(session::Announce job) {
                  if (!body) return done(body.error());
                  done(tracker::parse_announce_response(*body));
              });
+}
+
+void SessionDriver::announce_udp(session::Announce job) {
+    ++announces_in_flight_;
+    auto fail = [this, t = job.torrent, index = job.tracker](Error e) {
+        asio::post(ioc_, [this, t, index, e] {
+            --announces_in_flight_;
+            engine_.handle_announce_reply(t, index, e, now());
+            pump();
+        });
+    };
+    auto parsed = tracker::parse_tracker_url(job.url);
+    if (!parsed) return fail(parsed.error());
+    auto resolver = std::make_shared<asio::ip::udp::resolver>(ioc_);
+    resolver->async_resolve(
+        asio::ip::udp::v4(), parsed->host, std::to_string(parsed->port),
+        [this, resolver, job = std::move(job), fail](boost::system::error_code ec,
+                                                     asio::ip::udp::resolver::results_type results) mutable {
+            if (ec || results.empty()) return fail(make_error(Error::Kind::io, "cannot resolve host: " + ec.message()));
+            if (!udp_.is_open()) {
+                boost::system::error_code open_ec;
+                udp_.open(asio::ip::udp::v4(), open_ec);
+                if (!open_ec) udp_.bind(asio::ip::udp::endpoint(asio::ip::udp::v4(), 0), open_ec);
+                if (open_ec) return fail(make_error(Error::Kind::io, "cannot open a UDP socket: " + open_ec.message()));
+                udp_receive();
+            }
+            auto u = std::make_shared<UdpJob>(ioc_);
+            u->endpoint = results.begin()->endpoint();
+            u->machine = std::make_unique<tracker::UdpAnnounce>(job.request, std::random_device{}(), false, now());
+            u->job = std::move(job);
+            const auto id = next_udp_job_++;
+            udp_jobs_[id] = u;
+            udp_step(id);
+        });
+}
+
+// Sends what the job's state machine wants sent, finishes it when done, else waits for its deadline.
+void SessionDriver::udp_step(std::uint32_t id) {
+    auto it = udp_jobs_.find(id);
+    if (it == udp_jobs_.end()) return;
+    auto u = it->second;
+    if (u->machine->done()) {
+        udp_jobs_.erase(it);
+        u->timer.cancel();
+        --announces_in_flight_;
+        engine_.handle_announce_reply(u->job.torrent, u->job.tracker, u->machine->result(), now());
+        pump();
+        return;
+    }
+    if (auto datagram = u->machine->poll_send()) {
+        auto bytes = std::make_shared<Bytes>(std::move(*datagram));
+        udp_.async_send_to(asio::buffer(*bytes), u->endpoint, [bytes](boost::system::error_code, std::size_t) {});
+    }
+    u->timer.expires_at(epoch_ + u->machine->next_deadline().since_epoch);
+    u->timer.async_wait([this, id, u](boost::system::error_code ec) {
+        if (ec) return;
+        u->machine->handle_timeout(now());
+        udp_step(id);
+    });
+}
+
+void SessionDriver::udp_receive() {
+    udp_.async_receive_from(asio::buffer(udp_buffer_), udp_from_, [this](boost::system::error_code ec, std::size_t n) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+            std::vector<std::uint32_t> ids;
+            for (const auto& [id, u] : udp_jobs_)
+                if (u->endpoint == udp_from_) ids.push_back(id);
+            for (auto id : ids) {
+                auto it = udp_jobs_.find(id);
+                if (it == udp_jobs_.end()) continue;
+                it->second->machine->handle_datagram(BytesView(udp_buffer_.data(), n), now());
+                udp_step(id);
+            }
+        }
+        udp_receive();
+    });
 }
 
 void SessionDriver::request_stop() {
@@ -375,6 +463,10 @@ void SessionDriver::shutdown(std::chrono::milliseconds grace) {
     while (announces_in_flight_ > 0 && std::chrono::steady_clock::now() < deadline)
         ioc_.run_one_for(std::chrono::milliseconds(50));
     timer_.cancel();
+    for (auto& [id, u] : udp_jobs_) u->timer.cancel();
+    udp_jobs_.clear();
+    boost::system::error_code ignored;
+    udp_.close(ignored);
     for (auto& [k, c] : std::map(conns_)) close_conn(k, "shutdown", false);
     disk_pool_->join();
     ioc_.poll();

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -79,6 +80,9 @@ private:
     void hash_piece(session::HashPiece job);
     void read_block(session::ReadBlock job);
     void announce(session::Announce job);
+    void announce_udp(session::Announce job);
+    void udp_receive();
+    void udp_step(std::uint32_t id);
 
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
@@ -91,6 +95,12 @@ private:
     std::map<std::uint32_t, TorrentDisk> disks_;
     std::map<std::uint32_t, std::string> magnet_dirs_;  // save folders of magnets awaiting metadata
     std::uint32_t announces_in_flight_ = 0;
+    struct UdpJob;
+    boost::asio::ip::udp::socket udp_;
+    std::array<char, 2048> udp_buffer_{};
+    boost::asio::ip::udp::endpoint udp_from_;
+    std::map<std::uint32_t, std::shared_ptr<UdpJob>> udp_jobs_;
+    std::uint32_t next_udp_job_ = 0;
     RateLimiter download_limit_;
     RateLimiter upload_limit_;
     bool stop_requested_ = false;

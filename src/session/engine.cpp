@@ -354,6 +354,9 @@ void Engine::handle_announce_reply(TorrentHandle t, std::uint32_t index, const R
     tr.next_announce = now + tr.interval;
     if (!reply->tracker_id.empty()) tr.tracker_id = reply->tracker_id;
     for (const auto& p : reply->peers) slot.peers.add(Endpoint{p.ip, p.port});
+    if (config_.log_peers)
+        actions_.push_back(Log{"tracker " + tr.url + ": " + std::to_string(reply->peers.size()) + " peers, next announce in " +
+                               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(tr.interval).count()) + " s"});
     connect_more(t, now);
 }
 

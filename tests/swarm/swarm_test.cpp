@@ -238,3 +238,37 @@ TEST(AgoraSwarm, BadTrackersDoNotStopTheDownload) {
 }
 
 }  // namespace
+
+namespace {
+
+// The same swarm over opentracker's UDP side (BEP 15): leechers find the seeder through it.
+TEST(AgoraSwarm, UdpTrackerAnnounces) {
+    if (!std::filesystem::exists("/usr/bin/opentracker")) GTEST_SKIP() << "opentracker not installed";
+    TempDir dir;
+    agora::test::write_random_file(dir / "seed/u.bin", 4 << 20, 41);
+    const std::uint16_t port = free_port();
+    ASSERT_EQ(std::system((agora_bin + " create " + (dir / "seed/u.bin") + " -o " + (dir / "t.torrent") +
+                           " --v1-only -q -t udp://127.0.0.1:" + std::to_string(port) + "/announce >/dev/null").c_str()),
+              0);
+    {
+        std::ofstream whitelist(dir / "whitelist");
+        whitelist << info_hash_v1(dir / "t.torrent") << "\n";
+    }
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::others_read | std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add);
+    Process tracker({"/usr/bin/opentracker", "-i", "127.0.0.1", "-p", std::to_string(port), "-P",
+                     std::to_string(port), "-w", dir / "whitelist"});
+    Process seeder({agora_bin, "seed", dir / "t.torrent", dir / "seed", "--bind", "127.0.0.1", "--port", "0",
+                    "--no-resume", "-v"});
+    ASSERT_NE(listening_port(seeder), 0) << seeder.log();
+    // The leecher starts once the seeder's announce went through (-v logs each reply), so the
+    // tracker knows the seeder when the leecher asks. (If opentracker was not listening yet, the
+    // seeder resends after 15 s, as BEP 15 says.)
+    ASSERT_TRUE(seeder.wait_for_line("peers, next announce", 60s)) << seeder.log();
+    Process leecher({agora_bin, "get", dir / "t.torrent", "-o", dir / "got", "--bind", "127.0.0.1", "--port", "0",
+                     "--no-resume"});
+    EXPECT_EQ(leecher.wait_exit(90s), 0) << leecher.log() << seeder.log();
+    EXPECT_TRUE(agora::test::read_all(dir / "got/u.bin") == agora::test::read_all(dir / "seed/u.bin"));
+}
+
+}  // namespace
