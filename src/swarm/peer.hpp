@@ -32,7 +32,6 @@ struct Peer {
     bool fast = false;          // BEP 6 on both sides
     bool extensions = false;    // BEP 10 on both sides
     Bitfield has;
-    bool got_first_message = false;  // bitfield/have_all/have_none only allowed first
 
     bool am_choking = true;
     bool am_interested = false;

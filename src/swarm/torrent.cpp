@@ -84,13 +84,32 @@ void Torrent::add_peer(PeerHandle handle, std::string key, bool fast, bool exten
     }
 }
 
-void Torrent::remove_peer(PeerHandle handle, TimePoint) {
+void Torrent::remove_peer(PeerHandle handle, TimePoint now) {
     auto it = peers_.find(handle.value);
     if (it == peers_.end()) return;
     Peer& p = it->second;
     for (const auto& r : p.requests) picker_.abort_request(r.block);
     picker_.remove_peer(p.has);
+    const bool had_slot = !p.am_choking;
     peers_.erase(it);
+    now_ = now;
+    if (had_slot) fill_unchoke_slots(now);
+}
+
+void Torrent::fill_unchoke_slots(TimePoint now) {
+    // A free slot goes to a waiting interested peer at once rather than at the next rechoke:
+    // neither a newcomer's first byte nor a peer whose neighbour finished should wait ten
+    // seconds. (The regular slots plus the optimistic one.)
+    std::uint32_t unchoked = 0;
+    for (const auto& [k, q] : peers_) unchoked += q.am_choking ? 0 : 1;
+    for (auto& [k, q] : peers_) {
+        if (unchoked >= config_.unchoke_slots + 1) break;
+        if (!q.am_choking || !q.peer_interested) continue;
+        q.am_choking = false;
+        q.last_unchoked = now;
+        send(q.handle, wire::Unchoke{});
+        ++unchoked;
+    }
 }
 
 bool Torrent::is_seed_peer(PeerHandle h) const {
@@ -119,12 +138,6 @@ void Torrent::handle_message(PeerHandle handle, const wire::Message& message, Ti
     now_ = now;
     p.last_received = now;
     const std::uint32_t count = picker_.piece_count();
-    // BEP 3/6: bitfield, have_all and have_none may only open the conversation. Keep-alives and
-    // extension messages (some clients send their BEP 10 handshake first) do not count.
-    const bool first = !p.got_first_message;
-    if (!std::holds_alternative<wire::KeepAlive>(message) && !std::holds_alternative<wire::Extended>(message) &&
-        !std::holds_alternative<wire::Port>(message))
-        p.got_first_message = true;
 
     std::visit(
         [&](const auto& m) {
@@ -142,29 +155,28 @@ void Torrent::handle_message(PeerHandle handle, const wire::Message& message, Ti
                 fill_requests(p, now);
             } else if constexpr (std::is_same_v<T, wire::Interested>) {
                 p.peer_interested = true;
-                // A free slot is given at once rather than at the next rechoke: the first byte
-                // should not wait up to ten seconds.
-                std::uint32_t unchoked = 0;
-                for (const auto& [k, q] : peers_) unchoked += q.am_choking ? 0 : 1;
-                if (p.am_choking && unchoked < config_.unchoke_slots + 1) {
-                    p.am_choking = false;
-                    p.last_unchoked = now;
-                    send(p.handle, wire::Unchoke{});
-                }
+                fill_unchoke_slots(now);
             } else if constexpr (std::is_same_v<T, wire::NotInterested>) {
                 p.peer_interested = false;
+                if (!p.am_choking) {
+                    p.am_choking = true;
+                    send(p.handle, wire::Choke{});
+                    fill_unchoke_slots(now);
+                }
             } else if constexpr (std::is_same_v<T, wire::Have>) {
                 if (m.piece >= count) return drop(handle, "have: piece index out of range");
                 on_have(p, m.piece);
             } else if constexpr (std::is_same_v<T, wire::BitfieldMsg>) {
-                if (!first) return drop(handle, "bitfield after the first message");
                 if (!wire::bitfield_size_ok(m.bits, count)) return drop(handle, "bitfield of the wrong size");
+                // A later bitfield replaces what we knew (aria2 sends one mid-connection when it
+                // is shorter than the haves it stands for; libtorrent accepts that too).
+                picker_.remove_peer(p.has);
                 p.has = *Bitfield::from_bytes(m.bits, count);
                 picker_.add_peer(p.has);
                 update_interest(p);
             } else if constexpr (std::is_same_v<T, wire::HaveAll> || std::is_same_v<T, wire::HaveNone>) {
                 if (!p.fast) return drop(handle, "fast-extension message without the extension");
-                if (!first) return drop(handle, "have_all/have_none after the first message");
+                picker_.remove_peer(p.has);
                 p.has = Bitfield(count, std::is_same_v<T, wire::HaveAll>);
                 picker_.add_peer(p.has);
                 update_interest(p);

@@ -104,6 +104,7 @@ private:
     void fill_requests(Peer& p, TimePoint now);
     void issue_reads(Peer& p);
     void rechoke(TimePoint now);
+    void fill_unchoke_slots(TimePoint now);
     void check_invariants() const;
     std::uint32_t queue_target(const Peer& p) const;
     Peer* find(PeerHandle h);

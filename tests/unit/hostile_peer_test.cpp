@@ -189,8 +189,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadFrame{"RequestTooLong", [](std::uint32_t) { return frame(13, 6, be32(0) + be32(0) + be32(1 << 20)); }},
         BadFrame{"PieceOutOfRange", [](std::uint32_t n) { return frame(9 + 4, 7, be32(n) + be32(0) + "abcd"); }},
         BadFrame{"AllowedFastOutOfRange", [](std::uint32_t n) { return frame(5, 17, be32(n)); }},
-        BadFrame{"BitfieldAfterHave", [](std::uint32_t n) {
-            return frame(5, 4, be32(0)) + frame(1 + (n + 7) / 8, 5, Bytes((n + 7) / 8, '\0'));
+        BadFrame{"LateBitfieldOfWrongSize", [](std::uint32_t n) {
+            return frame(5, 4, be32(0)) + frame(1 + (n + 7) / 8 + 1, 5, Bytes((n + 7) / 8 + 1, '\0'));
         }},
         BadFrame{"ExtendedHandshakeNotADict", [](std::uint32_t) { return frame(2 + 4, 20, Bytes(1, '\0') + "i42e"); }}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
