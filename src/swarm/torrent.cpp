@@ -305,7 +305,10 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m, TimePoint now) {
                 }
             }
         }
-        outputs_.push_back(CheckPiece{block.piece, buffer.data});
+        // The bytes go to the driver (no copy); only who sent what stays here, for smart ban.
+        checking_bytes_ += buffer.data.size();
+        buffer.checking_bytes = buffer.data.size();
+        outputs_.push_back(CheckPiece{block.piece, std::move(buffer.data)});
     }
     (void)now;
 }
@@ -316,6 +319,7 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
     if (it == buffers_.end()) return;
     PieceBuffer buffer = std::move(it->second);
     buffers_.erase(it);
+    checking_bytes_ -= buffer.checking_bytes;
     if (ok) {
         picker_.set_have(piece);
         outputs_.push_back(PieceHad{piece});
@@ -330,11 +334,12 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
         for (auto& [k, q] : peers_) {
             if (!q.has.get(piece.value)) send(q.handle, wire::Have{piece.value});
             update_interest(q);
+            if (!q.peer_choking) fill_requests(q, now);
         }
         return;
     }
     ++totals_.hash_failures;
-    totals_.bytes_wasted += buffer.data.size();
+    totals_.bytes_wasted += buffer.checking_bytes;
     picker_.reset_piece(piece);
     smart_ban_.piece_failed(piece, buffer.sources, block_digests);
     for (auto& [k, q] : peers_)
@@ -356,6 +361,9 @@ std::uint32_t Torrent::queue_target(const Peer& p) const {
 
 void Torrent::fill_requests(Peer& p, TimePoint now) {
     if (p.peer_choking || !p.am_interested || p.snubbed) return;
+    // Back-pressure: while the disk is behind, ask for nothing more. Memory for downloaded
+    // pieces stays bounded whatever the network's speed.
+    if (checking_bytes_ >= config_.checking_bytes_max) return;
     const std::uint32_t target = queue_target(p);
     if (p.requests.size() >= target) return;
     PiecePicker::PickLimits limits;

@@ -37,6 +37,7 @@ struct TorrentConfig {
     Duration keepalive_interval = std::chrono::seconds(90);
     Duration inactivity_timeout = std::chrono::seconds(180);
     std::uint32_t reads_in_flight_per_peer = 8;  // disk reads queued for one peer's requests
+    std::size_t checking_bytes_max = 64u << 20;  // downloaded piece bytes waiting for the disk
     std::string client_name = "agora/0.1.0";
     std::uint16_t listen_port = 0;
 };
@@ -119,9 +120,11 @@ private:
     // Blocks of pieces being downloaded, kept in memory until the piece is complete and handed
     // to the driver for checking: nothing unverified is ever written or uploaded.
     struct PieceBuffer {
-        Bytes data;
+        Bytes data;                        // until complete; then handed to the driver
         std::vector<std::string> sources;  // who sent each block
+        std::size_t checking_bytes = 0;    // size handed over for checking
     };
+    std::size_t checking_bytes_ = 0;       // piece bytes handed to the driver, not yet checked
     std::map<std::uint32_t, PieceBuffer> buffers_;
     std::deque<Output> outputs_;
     TimePoint timers_[static_cast<int>(Timer::count)];
