@@ -5,20 +5,14 @@
 
 #include "../unit/temp_dir.hpp"
 #include "process.hpp"
+#include "swarm_util.hpp"
 
 using agora::test::Process;
 using agora::test::TempDir;
+using namespace agora::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string agora_bin = AGORA_BINARY;
-const std::string lt_peer = std::string(AGORA_INTEROP_DIR) + "/lt_peer.py";
-
-std::uint16_t port_of(Process& p) {
-    auto line = p.wait_for_line("listening on port", 30s);
-    return line ? static_cast<std::uint16_t>(std::stoi(line->substr(line->find("port ") + 5))) : 0;
-}
 
 struct Shared {
     TempDir dir;
@@ -44,7 +38,7 @@ class LibtorrentInterop : public ::testing::TestWithParam<std::string> {};
 TEST_P(LibtorrentInterop, AgoraDownloadsFromLibtorrent) {
     Shared s(GetParam(), 6 << 20);
     Process seeder({"/usr/bin/python3", lt_peer, "seed", s.torrent, s.dir / "seed"});
-    const auto port = port_of(seeder);
+    const auto port = listening_port(seeder);
     ASSERT_NE(port, 0) << seeder.log();
     Process leecher({agora_bin, "get", s.torrent, "-o", s.dir / "got", "--bind", "127.0.0.1", "--port", "0",
                      "--no-resume", "--peer", "127.0.0.1:" + std::to_string(port)});
@@ -57,7 +51,7 @@ TEST_P(LibtorrentInterop, AgoraDownloadsFromLibtorrent) {
 TEST_P(LibtorrentInterop, LibtorrentDownloadsFromAgora) {
     Shared s(GetParam(), 6 << 20);
     Process seeder({agora_bin, "seed", s.torrent, s.dir / "seed", "--bind", "127.0.0.1", "--port", "0", "--no-resume"});
-    const auto port = port_of(seeder);
+    const auto port = listening_port(seeder);
     ASSERT_NE(port, 0) << seeder.log();
     Process leecher({"/usr/bin/python3", lt_peer, "get", s.torrent, s.dir / "got", "--peer",
                      "127.0.0.1:" + std::to_string(port)});
@@ -80,24 +74,16 @@ namespace {
 TEST(LibtorrentMagnet, AgoraFetchesMetadataAndDataFromLibtorrent) {
     Shared s("", 4 << 20);
     Process seeder({"/usr/bin/python3", lt_peer, "seed", s.torrent, s.dir / "seed"});
-    const auto port = port_of(seeder);
+    const auto port = listening_port(seeder);
     ASSERT_NE(port, 0) << seeder.log();
-    const std::string info = [&] {
-        std::string out;
-        FILE* p = ::popen((agora_bin + " info --json " + s.torrent).c_str(), "r");
-        char buf[4096];
-        while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-        ::pclose(p);
-        return out;
-    }();
-    const auto at = info.find("\"info_hash_v1\": \"") + 17;
-    const std::string magnet = "magnet:?xt=urn:btih:" + info.substr(at, 40) + "&x.pe=127.0.0.1:" + std::to_string(port);
+    const std::string hash = info_hash_v1(s.torrent);
+    const std::string magnet = "magnet:?xt=urn:btih:" + hash + "&x.pe=127.0.0.1:" + std::to_string(port);
     Process leecher({agora_bin, "get", magnet, "-o", s.dir / "got", "--bind", "127.0.0.1", "--port", "0",
                      "--state-dir", s.dir / "state"});
     EXPECT_TRUE(leecher.wait_for_line("metadata received", 60s)) << leecher.log();
     EXPECT_EQ(leecher.wait_exit(60s), 0) << leecher.log() << seeder.log();
     s.expect_same(s.dir / "got");
-    EXPECT_TRUE(std::filesystem::exists(s.dir / ("state/torrents/" + info.substr(at, 40) + ".torrent")));
+    EXPECT_TRUE(std::filesystem::exists(s.dir / ("state/torrents/" + hash + ".torrent")));
 }
 
 }  // namespace

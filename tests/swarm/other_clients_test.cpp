@@ -28,46 +28,17 @@
 
 #include "../unit/temp_dir.hpp"
 #include "process.hpp"
+#include "swarm_util.hpp"
 
 using agora::test::Process;
 using agora::test::TempDir;
+using namespace agora::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-const std::string agora_bin = AGORA_BINARY;
-const std::string lt_peer = std::string(AGORA_INTEROP_DIR) + "/lt_peer.py";
-
-// A TCP port that was free a moment ago (the kernel's choice for port 0).
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-std::string run_capture(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    ::pclose(p);
-    return out;
-}
-
 std::string loopback(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
-// The port an agora (or lt_peer.py) process says it listens on.
-std::uint16_t port_of(Process& p) {
-    auto line = p.wait_for_line("listening on port", 30s);
-    return line ? static_cast<std::uint16_t>(std::stoi(line->substr(line->find("port ") + 5))) : 0;
-}
 
 // The connections agora closed for a reason other than the normal end of a transfer, one line each,
 // from its -v log (empty when there were none).
@@ -218,7 +189,7 @@ TEST(TransmissionInterop, AgoraDownloadsFromTransmission) {
     ASSERT_TRUE(tr.wait_running(/*complete=*/true, 30s)) << tr.remote("-t all -i") << tr.daemon().log();
 
     Process leecher(agora_get(p, p.dir / "got", {tr.peer_port()}));
-    ASSERT_NE(port_of(leecher), 0) << leecher.log();
+    ASSERT_NE(listening_port(leecher), 0) << leecher.log();
     std::optional<int> code;
     EXPECT_TRUE(await_unless_dropped(leecher, 50s, [&](auto slice) { return (code = leecher.wait_exit(slice)).has_value(); }))
         << "agora did not finish:\n" << leecher.log() << tr.remote("-t all -i") << tr.daemon().log();
@@ -240,7 +211,7 @@ TEST(TransmissionInterop, TransmissionDownloadsFromAgora) {
     ASSERT_TRUE(tr.wait_running(/*complete=*/false, 30s)) << tr.remote("-t all -i") << tr.daemon().log();
 
     Process seeder(agora_seed(p, {tr.peer_port()}));
-    ASSERT_NE(port_of(seeder), 0) << seeder.log();
+    ASSERT_NE(listening_port(seeder), 0) << seeder.log();
     EXPECT_TRUE(await_unless_dropped(seeder, 50s, [&](auto slice) {
         return tr.daemon().wait_for_line("to \"Complete\"", slice).has_value();
     })) << "Transmission did not finish:\n"
@@ -279,7 +250,7 @@ TEST(Aria2Interop, AgoraDownloadsFromAria2) {
     ASSERT_TRUE(aria2->wait_for_line("listening on TCP port", 30s)) << aria2->log();
 
     Process leecher(agora_get(p, p.dir / "got", {aria2_port}));
-    ASSERT_NE(port_of(leecher), 0) << leecher.log();
+    ASSERT_NE(listening_port(leecher), 0) << leecher.log();
     std::optional<int> code;
     EXPECT_TRUE(await_unless_dropped(leecher, 50s, [&](auto slice) { return (code = leecher.wait_exit(slice)).has_value(); }))
         << "agora did not finish:\n" << leecher.log() << aria2->log();
@@ -301,7 +272,7 @@ TEST(Aria2Interop, Aria2DownloadsFromAgora) {
     ASSERT_TRUE(aria2->wait_for_line("listening on TCP port", 30s)) << aria2->log();
 
     Process seeder(agora_seed(p, {aria2_port}));
-    ASSERT_NE(port_of(seeder), 0) << seeder.log();
+    ASSERT_NE(listening_port(seeder), 0) << seeder.log();
     std::optional<int> code;
     EXPECT_TRUE(await_unless_dropped(seeder, 50s, [&](auto slice) { return (code = aria2->wait_exit(slice)).has_value(); }))
         << "aria2 did not finish; agora says:\n" << protocol_drops(seeder) << "aria2 says:\n" << aria2->log();
@@ -323,14 +294,14 @@ TEST(MixedSwarm, AgoraLibtorrentAndAria2LeechFromAnAgoraSeeder) {
     ASSERT_TRUE(aria2->wait_for_line("listening on TCP port", 30s)) << aria2->log();
 
     Process seeder(agora_seed(p, {aria2_port}));
-    const auto seed_port = port_of(seeder);
+    const auto seed_port = listening_port(seeder);
     ASSERT_NE(seed_port, 0) << seeder.log();
     Process agora_leech(agora_get(p, p.dir / "agora", {seed_port, aria2_port}));
-    const auto agora_port = port_of(agora_leech);
+    const auto agora_port = listening_port(agora_leech);
     ASSERT_NE(agora_port, 0) << agora_leech.log();
     Process lt_leech({"/usr/bin/python3", lt_peer, "get", p.torrent, p.dir / "libtorrent", "--peer", loopback(seed_port),
                       "--peer", loopback(aria2_port), "--peer", loopback(agora_port)});
-    ASSERT_NE(port_of(lt_leech), 0) << lt_leech.log();
+    ASSERT_NE(listening_port(lt_leech), 0) << lt_leech.log();
 
     const auto deadline = std::chrono::steady_clock::now() + 50s;
     const auto left = [&] {

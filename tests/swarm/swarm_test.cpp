@@ -10,57 +10,14 @@
 
 #include "../unit/temp_dir.hpp"
 #include "process.hpp"
+#include "swarm_util.hpp"
 
 using agora::test::Process;
 using agora::test::TempDir;
+using namespace agora::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string agora_bin = AGORA_BINARY;
-
-// A TCP port that was free a moment ago (the kernel's choice for port 0).
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-std::string run_capture(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    ::pclose(p);
-    return out;
-}
-
-std::string info_hash_v1(const std::string& torrent) {
-    auto j = nlohmann::json::parse(run_capture(agora_bin + " info --json " + torrent));
-    return j["info_hash_v1"].get<std::string>();
-}
-
-// The port an agora get/seed process says it listens on.
-std::uint16_t listening_port(Process& p) {
-    auto line = p.wait_for_line("listening on port", 30s);
-    if (!line) return 0;
-    return static_cast<std::uint16_t>(std::stoi(line->substr(line->find("port ") + 5)));
-}
-
-// The last JSON progress object an agora --json process printed.
-nlohmann::json last_progress(const std::string& stdout_path) {
-    std::ifstream in(stdout_path);
-    std::string line, last;
-    while (std::getline(in, line))
-        if (!line.empty()) last = line;
-    return last.empty() ? nlohmann::json() : nlohmann::json::parse(last);
-}
 
 // One seeder and five leechers find each other through a real opentracker; every leecher ends
 // with the exact file, and leechers uploaded to each other, not only downloaded from the seed.

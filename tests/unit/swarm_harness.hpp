@@ -49,14 +49,7 @@ public:
     // A node holding `have` of `data` (pieces not had are zeroed in its copy).
     Node& add_node(std::shared_ptr<const meta::TorrentInfo> info, const Bytes& data, const Bitfield& have,
                    std::vector<session::Endpoint> peers = {}) {
-        auto n = std::make_unique<Node>();
-        n->port = static_cast<std::uint16_t>(10000 + nodes.size());
-        session::EngineConfig config;
-        config.peer_id[0] = static_cast<std::uint8_t>(nodes.size() + 1);
-        config.listen_port = n->port;
-        config.seed = nodes.size() + 7;
-        config.log_peers = true;
-        n->engine = std::make_unique<session::Engine>(config, now);
+        auto n = new_node();
         n->info = info;
         n->data = Bytes(data.size(), '\0');
         for (std::uint32_t p = 0; p < have.size(); ++p)
@@ -76,14 +69,7 @@ public:
 
     // A node that knows only the info-hashes (a magnet link): it fetches the metadata from peers.
     Node& add_magnet_node(InfoHashes hashes, std::vector<session::Endpoint> peers) {
-        auto n = std::make_unique<Node>();
-        n->port = static_cast<std::uint16_t>(10000 + nodes.size());
-        session::EngineConfig config;
-        config.peer_id[0] = static_cast<std::uint8_t>(nodes.size() + 1);
-        config.listen_port = n->port;
-        config.seed = nodes.size() + 7;
-        config.log_peers = true;
-        n->engine = std::make_unique<session::Engine>(config, now);
+        auto n = new_node();
         session::AddTorrentOptions options;
         options.peers = std::move(peers);
         options.use_trackers = false;
@@ -109,6 +95,19 @@ public:
     }
 
 private:
+    // A node with its own engine, port and peer id (not yet in `nodes`).
+    std::unique_ptr<Node> new_node() {
+        auto n = std::make_unique<Node>();
+        n->port = static_cast<std::uint16_t>(10000 + nodes.size());
+        session::EngineConfig config;
+        config.peer_id[0] = static_cast<std::uint8_t>(nodes.size() + 1);
+        config.listen_port = n->port;
+        config.seed = nodes.size() + 7;
+        config.log_peers = true;
+        n->engine = std::make_unique<session::Engine>(config, now);
+        return n;
+    }
+
     struct End {
         Node* node = nullptr;  // or a raw peer
         RawPeer* raw = nullptr;
