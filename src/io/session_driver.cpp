@@ -60,7 +60,8 @@ FileAccess& files_for(std::uint32_t torrent, const std::string& save_dir, const 
 
 SessionDriver::SessionDriver(session::EngineConfig engine_config, DriverConfig config)
     : acceptor_(ioc_), timer_(ioc_), epoch_(std::chrono::steady_clock::now()), config_(std::move(config)),
-      engine_(std::move(engine_config), TimePoint{}), udp_(ioc_), download_limit_(config_.download_limit),
+      engine_(std::move(engine_config), TimePoint{}), udp_(ioc_), read_cache_(config_.read_cache_bytes),
+      download_limit_(config_.download_limit),
       upload_limit_(config_.upload_limit),
       disk_pool_(std::make_unique<asio::thread_pool>(std::max(1u, config_.disk_threads))) {}
 
@@ -164,14 +165,19 @@ void SessionDriver::start_write(const std::shared_ptr<Conn>& c) {
         return;
     }
     c->writing = true;
-    // Gather everything queued into one write: fewer syscalls for many small messages.
-    auto batch = std::make_shared<Bytes>();
-    while (!c->out.empty()) {
-        batch->append(c->out.front());
+    // Everything queued goes out in one gathered write: one syscall for many messages and no
+    // copy into a joined buffer.
+    auto batch = std::make_shared<std::vector<Bytes>>();
+    std::vector<asio::const_buffer> buffers;
+    std::size_t bytes = 0;
+    while (!c->out.empty() && batch->size() < 64) {
+        batch->push_back(std::move(c->out.front()));
         c->out.pop_front();
+        bytes += batch->back().size();
     }
-    upload_limit_.charge(batch->size(), std::chrono::steady_clock::now());
-    asio::async_write(c->socket, asio::buffer(*batch), [this, c, batch](boost::system::error_code ec, std::size_t) {
+    for (const auto& b : *batch) buffers.emplace_back(asio::buffer(b));
+    upload_limit_.charge(bytes, std::chrono::steady_clock::now());
+    asio::async_write(c->socket, buffers, [this, c, batch](boost::system::error_code ec, std::size_t) {
         c->writing = false;
         if (c->closed) return;
         if (ec) {
@@ -316,22 +322,30 @@ void SessionDriver::read_block(session::ReadBlock job) {
     auto info = disk.info;
     auto save_dir = disk.save_dir;
     asio::post(*disk_pool_, [this, job, info, save_dir] {
-        auto& files = files_for(job.torrent.value, save_dir, info->layout);
-        auto data = std::make_shared<Bytes>(job.length, '\0');
-        const auto slices = info->layout.slices(info->layout.piece_offset(job.piece) + job.offset, job.length);
-        std::int64_t at = 0;
-        const std::int64_t base = info->layout.piece_offset(job.piece) + job.offset;
-        bool ok = true;
-        for (const auto& s : slices) {
-            at = info->layout.file(s.file).offset + s.file_offset - base;  // gaps (pads) stay zero
-            if (!files.read(s, data->data() + at)) {
-                ok = false;
-                break;
+        // The whole piece is read once and kept: the next blocks, and other peers asking for the
+        // same piece, are served from memory.
+        auto piece = read_cache_.get(job.torrent.value, job.piece.value);
+        if (!piece) {
+            auto& files = files_for(job.torrent.value, save_dir, info->layout);
+            const std::int64_t base = info->layout.piece_offset(job.piece);
+            auto data = std::make_shared<Bytes>(static_cast<std::size_t>(info->layout.piece_size(job.piece)), '\0');
+            bool ok = true;
+            for (const auto& s : info->layout.piece_slices(job.piece)) {
+                const auto at = info->layout.file(s.file).offset + s.file_offset - base;  // gaps (pads) stay zero
+                if (!files.read(s, data->data() + at)) {
+                    ok = false;
+                    break;
+                }
+            }
+            if (ok) {
+                read_cache_.put(job.torrent.value, job.piece.value, data);
+                piece = data;
             }
         }
-        if (!ok) data->clear();
-        asio::post(ioc_, [this, job, data] {
-            engine_.handle_block_read(job.torrent, job.peer, job.piece, job.offset, *data, now());
+        auto block = std::make_shared<Bytes>();
+        if (piece && std::size_t{job.offset} + job.length <= piece->size()) *block = piece->substr(job.offset, job.length);
+        asio::post(ioc_, [this, job, block] {
+            engine_.handle_block_read(job.torrent, job.peer, job.piece, job.offset, *block, now());
             pump();
         });
     });

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "io/piece_cache.hpp"
 #include "io/rate_limiter.hpp"
 #include "session/engine.hpp"
 
@@ -28,6 +29,7 @@ struct DriverConfig {
     unsigned disk_threads = 2;
     std::uint64_t download_limit = 0;  // bytes/s over all connections; 0: unlimited
     std::uint64_t upload_limit = 0;
+    std::size_t read_cache_bytes = 32u << 20;  // pieces kept in memory for uploading
 };
 
 class SessionDriver {
@@ -101,6 +103,7 @@ private:
     boost::asio::ip::udp::endpoint udp_from_;
     std::map<std::uint32_t, std::shared_ptr<UdpJob>> udp_jobs_;
     std::uint32_t next_udp_job_ = 0;
+    PieceCache read_cache_;
     RateLimiter download_limit_;
     RateLimiter upload_limit_;
     bool stop_requested_ = false;

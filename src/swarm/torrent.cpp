@@ -365,7 +365,9 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
     // pieces stays bounded whatever the network's speed.
     if (checking_bytes_ >= config_.checking_bytes_max) return;
     const std::uint32_t target = queue_target(p);
-    if (p.requests.size() >= target) return;
+    // Refill in batches (below three quarters of the target) rather than one block per block
+    // received: picking costs a scan, and the pipeline stays deep either way.
+    if (p.requests.size() >= target || (!p.requests.empty() && p.requests.size() * 4 >= target * 3)) return;
     PiecePicker::PickLimits limits;
     for (const auto& r : p.requests) {
         limits.exclude.push_back(r.block);
