@@ -159,6 +159,13 @@ void Engine::on_handshake(PeerHandle peer, Connection& c, const wire::Handshake&
     auto t = torrent_for_hash(hs.info_hash);
     if (!t || (c.torrent && *c.torrent != *t)) return close(peer, "handshake for a torrent we do not have");
     if (hs.peer_id == config_.peer_id) return close(peer, "connected to ourselves");
+    if (!c.outgoing) {
+        // Incoming connections count against the same limit as the ones we make.
+        std::uint32_t attached = 0;
+        for (const auto& [k, other] : connections_)
+            if (other.torrent == t && other.state == ConnState::active) ++attached;
+        if (attached >= config_.max_peers_per_torrent) return close(peer, "too many peers for this torrent");
+    }
     c.torrent = t;
     if (!c.handshake_sent) send_handshake(peer, c, *t);
     c.state = ConnState::active;
