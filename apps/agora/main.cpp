@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     add_verify(app, run);
     add_get(app, run);
     add_seed(app, run);
+    add_scrape(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

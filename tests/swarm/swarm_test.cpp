@@ -81,6 +81,10 @@ TEST(AgoraSwarm, OneSeederFiveLeechersOverOpentracker) {
         }
         ASSERT_TRUE(done) << "leecher " << i << " did not finish:\n" << leechers[i]->log();
     }
+    // The tracker counts them all as seeds now (BEP 48 scrape through agora scrape).
+    auto scrape = nlohmann::json::parse(run_capture(agora_bin + " scrape --json " + (dir / "t.torrent")));
+    ASSERT_EQ(scrape.size(), 1u) << scrape.dump();
+    EXPECT_EQ(scrape[0].value("seeders", 0u), 6u) << scrape.dump();
     // Let the last pieces flow between leechers that are still connected, then read counters.
     std::uint64_t leecher_upload = 0;
     for (int i = 0; i < 5; ++i) {
