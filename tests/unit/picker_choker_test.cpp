@@ -1,0 +1,130 @@
+// swarm/piece_picker and swarm/choker on their own: rarest first, started pieces first, endgame,
+// the unproven and parole limits; tit-for-tat slots, the optimistic rotation, seed rotation.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "swarm/choker.hpp"
+#include "swarm/piece_picker.hpp"
+
+using namespace agora;
+using namespace agora::swarm;
+
+namespace {
+
+Bitfield bits(std::uint32_t n, std::initializer_list<std::uint32_t> set) {
+    Bitfield b(n);
+    for (auto i : set) b.set(i);
+    return b;
+}
+
+// The rarest piece a peer has is picked first; a started piece is finished before a new one.
+TEST(PiecePicker, RarestFirstThenStartedPiecesFirst) {
+    PiecePicker picker(4, 32768, 4 * 32768);  // 4 pieces of 2 blocks
+    picker.add_peer(bits(4, {0, 1, 2, 3}));
+    picker.add_peer(bits(4, {0, 1, 3}));
+    picker.add_peer(bits(4, {0, 3}));  // availability: 3, 2, 1, 3
+    Rng rng(1);
+    auto first = picker.pick(Bitfield(4, true), 1, rng, {});
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].piece, PieceIndex(2));  // the rarest
+    picker.mark_requested(first[0]);
+    // The second block of the started piece comes before any new piece, rarity notwithstanding.
+    auto second = picker.pick(Bitfield(4, true), 1, rng, {});
+    ASSERT_EQ(second.size(), 1u);
+    EXPECT_EQ(second[0], (BlockRef{PieceIndex(2), 1}));
+}
+
+// Pieces the peer lacks, and pieces we have, are never picked.
+TEST(PiecePicker, OnlyWhatThePeerHasAndWeLack) {
+    PiecePicker picker(3, 16384, 3 * 16384);
+    picker.set_have(PieceIndex(0));
+    Rng rng(2);
+    auto picks = picker.pick(bits(3, {0, 2}), 10, rng, {});
+    ASSERT_EQ(picks.size(), 1u);
+    EXPECT_EQ(picks[0].piece, PieceIndex(2));
+    EXPECT_FALSE(picker.am_interested_in(bits(3, {0})));
+    EXPECT_TRUE(picker.am_interested_in(bits(3, {1})));
+}
+
+// Once every missing block is requested, endgame lets a second peer ask for blocks still in
+// flight, but never twice the same peer.
+TEST(PiecePicker, Endgame) {
+    PiecePicker picker(1, 32768, 32768);
+    Rng rng(3);
+    auto all = picker.pick(Bitfield(1, true), 10, rng, {});
+    ASSERT_EQ(all.size(), 2u);
+    for (auto b : all) picker.mark_requested(b);
+    EXPECT_TRUE(picker.in_endgame());
+    PiecePicker::PickLimits mine;
+    mine.exclude = all;
+    EXPECT_TRUE(picker.pick(Bitfield(1, true), 10, rng, mine).empty());  // the same peer: nothing
+    auto dup = picker.pick(Bitfield(1, true), 10, rng, {});             // another peer: both again
+    EXPECT_EQ(dup.size(), 2u);
+    EXPECT_FALSE(picker.mark_received(all[0]));
+    EXPECT_TRUE(picker.mark_received(all[1]));  // the piece is complete
+    EXPECT_FALSE(picker.mark_received(all[1])); // a duplicate changes nothing
+}
+
+// The span limit keeps an unproven peer to a few pieces; fresh_only keeps a peer on parole off
+// pieces others started.
+TEST(PiecePicker, SpanAndFreshLimits) {
+    PiecePicker picker(8, 16384, 8 * 16384);
+    Rng rng(4);
+    PiecePicker::PickLimits limits;
+    limits.pieces_max = 3;
+    auto picks = picker.pick(Bitfield(8, true), 100, rng, limits);
+    std::set<std::uint32_t> pieces;
+    for (auto b : picks) pieces.insert(b.piece.value);
+    EXPECT_EQ(pieces.size(), 3u);
+    picker.mark_requested(picks[0]);
+    PiecePicker::PickLimits parole;
+    parole.fresh_only = true;
+    parole.pieces_max = 1;
+    auto fresh = picker.pick(Bitfield(8, true), 100, rng, parole);
+    ASSERT_EQ(fresh.size(), 1u);
+    EXPECT_NE(fresh[0].piece, picks[0].piece);
+}
+
+ChokeCandidate candidate(std::uint32_t peer, bool interested, double rate, bool unchoked = false,
+                         TimePoint last = TimePoint{}) {
+    return ChokeCandidate{PeerHandle(peer), interested, unchoked, rate, 0, last};
+}
+
+// Leeching: the regular slots go to the interested peers that give us most; one more slot is
+// the optimistic unchoke, among the others; uninterested peers get nothing.
+TEST(Choker, ReciprocationAndOptimisticSlot) {
+    TitForTatChoker choker(2);
+    Rng rng(5);
+    std::vector<ChokeCandidate> peers{candidate(1, true, 100), candidate(2, true, 900), candidate(3, true, 500),
+                                      candidate(4, false, 10'000), candidate(5, true, 1)};
+    auto chosen = choker.choose(peers, false, rng, TimePoint{});
+    ASSERT_EQ(chosen.size(), 3u);
+    EXPECT_EQ(chosen[0], PeerHandle(2));
+    EXPECT_EQ(chosen[1], PeerHandle(3));
+    EXPECT_TRUE(chosen[2] == PeerHandle(1) || chosen[2] == PeerHandle(5));
+    EXPECT_EQ(std::count(chosen.begin(), chosen.end(), PeerHandle(4)), 0);
+    // The optimistic slot stays put for 30 s, then moves on.
+    const auto optimistic = chosen[2];
+    EXPECT_EQ(choker.choose(peers, false, rng, TimePoint{} + std::chrono::seconds(10))[2], optimistic);
+    std::set<std::uint32_t> seen;
+    for (int i = 1; i <= 20; ++i)
+        seen.insert(choker.choose(peers, false, rng, TimePoint{} + std::chrono::seconds(30 * i))[2].value);
+    EXPECT_EQ(seen, (std::set<std::uint32_t>{1, 5}));
+}
+
+// Seeding: slots go round the interested peers, longest-waiting first, not to the fastest.
+TEST(Choker, SeedingRotates) {
+    TitForTatChoker choker(1);
+    Rng rng(6);
+    const TimePoint t0{};
+    std::vector<ChokeCandidate> peers{candidate(1, true, 0, false, t0 + std::chrono::seconds(50)),
+                                      candidate(2, true, 0, false, t0 + std::chrono::seconds(10)),
+                                      candidate(3, true, 0, false, t0 + std::chrono::seconds(30))};
+    auto chosen = choker.choose(peers, true, rng, t0 + std::chrono::seconds(60));
+    ASSERT_FALSE(chosen.empty());
+    EXPECT_EQ(chosen[0], PeerHandle(2));  // unchoked longest ago
+}
+
+}  // namespace
