@@ -38,8 +38,9 @@ void PeerList::disconnected(const Endpoint& e, bool failed, TimePoint now) {
     if (!p) return;
     p->connected = false;
     if (failed) ++p->failures;
-    // Back-off: 5 s, 10 s, 20 s, ... for failures; a peer that just left waits 30 s.
-    const auto seconds = failed ? 5 << std::min<std::uint32_t>(p->failures - 1, 6) : 30;
+    // Back-off: 2 s, 4 s, 8 s, ... for failures (a seeder still checking its files refuses us
+    // for a moment); a peer that just left waits 30 s.
+    const auto seconds = failed ? 2 << std::min<std::uint32_t>(p->failures - 1, 6) : 30;
     p->retry_at = now + std::chrono::seconds(seconds);
     if (p->failures >= failures_max)
         std::erase_if(peers_, [&](const Entry& x) { return x.endpoint == e; });

@@ -1,0 +1,47 @@
+// session/peer_list: who to connect to next, back-off after failures, forgetting dead peers.
+#include <gtest/gtest.h>
+
+#include "session/peer_list.hpp"
+
+using namespace agora;
+using namespace agora::session;
+
+namespace {
+
+// A peer is handed out once; after a failed attempt it waits 2 s, then 4 s, and after six
+// failures it is forgotten.
+TEST(PeerList, BackOffAndForget) {
+    PeerList list;
+    const Endpoint e{"127.0.0.1", 6881};
+    list.add(e);
+    list.add(e);  // no duplicates
+    list.add(Endpoint{"127.0.0.1", 0});  // no port: ignored
+    EXPECT_EQ(list.size(), 1u);
+    TimePoint now{};
+    EXPECT_EQ(list.next(now), e);
+    EXPECT_FALSE(list.next(now).has_value());  // an attempt is under way
+    list.disconnected(e, true, now);
+    EXPECT_FALSE(list.next(now + std::chrono::milliseconds(1999)).has_value());
+    EXPECT_EQ(list.next(now + std::chrono::seconds(2)), e);
+    list.disconnected(e, true, now);
+    EXPECT_FALSE(list.next(now + std::chrono::seconds(3)).has_value());
+    EXPECT_EQ(list.next(now + std::chrono::seconds(4)), e);
+    for (int i = 0; i < 4; ++i) list.disconnected(e, true, now);
+    EXPECT_EQ(list.size(), 0u);
+}
+
+// A peer we were connected to and that left waits 30 s before we dial it again.
+TEST(PeerList, LeftPeerWaits) {
+    PeerList list;
+    const Endpoint e{"::1", 51413};
+    EXPECT_EQ(e.key(), "[::1]:51413");
+    list.add(e);
+    TimePoint now{};
+    ASSERT_TRUE(list.next(now).has_value());
+    list.connected(e);
+    list.disconnected(e, false, now);
+    EXPECT_FALSE(list.next(now + std::chrono::seconds(29)).has_value());
+    EXPECT_TRUE(list.next(now + std::chrono::seconds(30)).has_value());
+}
+
+}  // namespace
