@@ -233,3 +233,21 @@ TEST(AgoraSwarm, UdpTrackerAnnounces) {
 }
 
 }  // namespace
+
+namespace {
+
+// The same transfer over IPv6 (::1): listening, dialling and peer keys in [addr]:port form.
+TEST(AgoraSwarm, SeedAndGetOverIpv6) {
+    TempDir dir;
+    agora::test::write_random_file(dir / "seed/six.bin", 3 << 20, 51);
+    ASSERT_EQ(std::system((agora_bin + " create " + (dir / "seed/six.bin") + " -o " + (dir / "t.torrent") + " -q >/dev/null").c_str()), 0);
+    Process seeder({agora_bin, "seed", dir / "t.torrent", dir / "seed", "--bind", "::1", "--port", "0", "--no-resume"});
+    const auto port = listening_port(seeder);
+    ASSERT_NE(port, 0) << seeder.log();
+    Process leecher({agora_bin, "get", dir / "t.torrent", "-o", dir / "got", "--bind", "::1", "--port", "0",
+                     "--no-resume", "--peer", "[::1]:" + std::to_string(port)});
+    EXPECT_EQ(leecher.wait_exit(60s), 0) << leecher.log() << seeder.log();
+    EXPECT_TRUE(agora::test::read_all(dir / "got/six.bin") == agora::test::read_all(dir / "seed/six.bin"));
+}
+
+}  // namespace
