@@ -170,7 +170,7 @@ TEST(AgoraSwarm, BadTrackersDoNotStopTheDownload) {
     std::vector<std::string> urls;
     urls.push_back("http://127.0.0.1:" + std::to_string(free_port()) + "/announce");  // down: nobody listens
     for (const char* mode : {"timeout", "failure", "garbage"}) {
-        trackers.push_back(std::make_unique<Process>(std::vector<std::string>{"python3", fake, mode}));
+        trackers.push_back(std::make_unique<Process>(std::vector<std::string>{"/usr/bin/python3", fake, mode}));
         auto line = trackers.back()->wait_for_line("listening on port", 20s);
         ASSERT_TRUE(line) << trackers.back()->log();
         urls.push_back("http://127.0.0.1:" + line->substr(line->find("port ") + 5) + "/announce");
