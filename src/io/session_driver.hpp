@@ -89,6 +89,8 @@ private:
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer timer_;
+    bool timer_armed_ = false;
+    TimePoint armed_deadline_;
     std::chrono::steady_clock::time_point epoch_;
     DriverConfig config_;
     session::Engine engine_;
