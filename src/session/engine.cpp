@@ -237,7 +237,8 @@ void Engine::handle_closed(PeerHandle peer, const std::string& reason, TimePoint
     else
         slot.metadata->remove_peer(peer);
     if (c.outgoing) slot.peers.disconnected(c.endpoint, c.state != ConnState::active, now);
-    (void)reason;
+    if (config_.log_peers && c.state == ConnState::active)
+        actions_.push_back(Log{"peer " + c.endpoint.key() + ": closed: " + reason});
     drain(*c.torrent, now);
     connect_more(*c.torrent, now);
 }
@@ -489,7 +490,7 @@ void Engine::metadata_complete(TorrentHandle t, TimePoint now) {
     drain(t, now);
 }
 
-void Engine::shutdown(TimePoint now) {
+void Engine::shutdown([[maybe_unused]] TimePoint now) {
     shutting_down_ = true;
     for (auto& [k, slot] : torrents_) {
         for (std::uint32_t i = 0; i < slot.trackers.size(); ++i) {
@@ -501,7 +502,6 @@ void Engine::shutdown(TimePoint now) {
         }
     }
     for (const auto& [k, c] : connections_) actions_.push_back(Close{PeerHandle(k), "shutting down"});
-    (void)now;
 }
 
 }  // namespace agora::session

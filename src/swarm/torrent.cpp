@@ -183,7 +183,7 @@ void Torrent::handle_message(PeerHandle handle, const wire::Message& message, Ti
             } else if constexpr (std::is_same_v<T, wire::Request>) {
                 on_request(p, m, now);
             } else if constexpr (std::is_same_v<T, wire::Piece>) {
-                on_piece(p, m, now);
+                on_piece(p, m);
             } else if constexpr (std::is_same_v<T, wire::Cancel>) {
                 std::erase_if(p.incoming, [&](const IncomingRequest& r) {
                     return !r.reading && r.piece.value == m.piece && r.offset == m.offset && r.length == m.length;
@@ -267,7 +267,7 @@ void Torrent::handle_block_read(PeerHandle handle, PieceIndex piece, std::uint32
     issue_reads(*p);
 }
 
-void Torrent::on_piece(Peer& p, const wire::Piece& m, TimePoint now) {
+void Torrent::on_piece(Peer& p, const wire::Piece& m) {
     const std::uint32_t count = picker_.piece_count();
     if (m.piece >= count) return drop(p.handle, "piece: index out of range");
     if (m.offset % limits::block_size_bytes != 0) return drop(p.handle, "piece: block not aligned");
@@ -310,7 +310,6 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m, TimePoint now) {
         buffer.checking_bytes = buffer.data.size();
         outputs_.push_back(CheckPiece{block.piece, std::move(buffer.data)});
     }
-    (void)now;
 }
 
 void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> block_digests, TimePoint now) {

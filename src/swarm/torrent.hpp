@@ -99,7 +99,7 @@ private:
     void drop(PeerHandle peer, std::string reason, bool ban = false);
     void on_have(Peer& p, std::uint32_t piece);
     void on_request(Peer& p, const wire::Request& r, TimePoint now);
-    void on_piece(Peer& p, const wire::Piece& m, TimePoint now);
+    void on_piece(Peer& p, const wire::Piece& m);
     void on_extended(Peer& p, const wire::Extended& m);
     void update_interest(Peer& p);
     void fill_requests(Peer& p, TimePoint now);
