@@ -198,7 +198,7 @@ class InteropTest : public testing::Test {
 protected:
     void SetUp() override {
         if (access(system_python, X_OK) != 0 || access(mktorrent_binary, X_OK) != 0) {
-            GTEST_SKIP() << "needs /usr/bin/python3 with python3-libtorrent, and mktorrent (apt-get install "
+            GTEST_FAIL() << "needs /usr/bin/python3 with python3-libtorrent, and mktorrent (apt-get install "
                             "python3-libtorrent mktorrent)";
         }
         std::string pattern = "/tmp/agora-interop-XXXXXX";

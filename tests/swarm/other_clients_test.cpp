@@ -182,7 +182,7 @@ bool have_transmission() {
 // Transmission seeds, agora downloads: agora's handshake, requests and piece handling work with
 // Transmission's peer code (agora dials it; Transmission sends its first block after its rechoke).
 TEST(TransmissionInterop, AgoraDownloadsFromTransmission) {
-    if (!have_transmission()) GTEST_SKIP() << "transmission-daemon not installed";
+    if (!have_transmission()) GTEST_FAIL() << "transmission-daemon not installed";
     Payload p(6 << 20);
     Transmission tr(p.dir);
     ASSERT_TRUE(tr.add(p.torrent, p.seed_dir())) << tr.daemon().log();
@@ -201,7 +201,7 @@ TEST(TransmissionInterop, AgoraDownloadsFromTransmission) {
 // agora seeds, Transmission downloads over the connection agora opens to it: agora serves what
 // Transmission asks for, and Transmission verifies every piece and declares the torrent complete.
 TEST(TransmissionInterop, TransmissionDownloadsFromAgora) {
-    if (!have_transmission()) GTEST_SKIP() << "transmission-daemon not installed";
+    if (!have_transmission()) GTEST_FAIL() << "transmission-daemon not installed";
     Payload p(6 << 20);
     Transmission tr(p.dir);
     std::filesystem::create_directories(p.dir / "got");
@@ -241,7 +241,7 @@ bool have_aria2() { return std::filesystem::exists("/usr/bin/aria2c"); }
 // aria2 checks the data it has and seeds it, agora downloads: agora works with aria2's handshake,
 // its have_all and allowed-fast messages, and its one-second request loop.
 TEST(Aria2Interop, AgoraDownloadsFromAria2) {
-    if (!have_aria2()) GTEST_SKIP() << "aria2c not installed";
+    if (!have_aria2()) GTEST_FAIL() << "aria2c not installed";
     Payload p(6 << 20);
     const std::uint16_t aria2_port = free_port();
     // -V checks the files in place; --seed-ratio=0.0 without --seed-time seeds until killed.
@@ -265,7 +265,7 @@ TEST(Aria2Interop, AgoraDownloadsFromAria2) {
 // (DefaultBtInteractive::checkHave). libtorrent takes those (seen: six such bitfields in one
 // 6 MB download from lt_peer.py, which aria2 finished); agora must take them too.
 TEST(Aria2Interop, Aria2DownloadsFromAgora) {
-    if (!have_aria2()) GTEST_SKIP() << "aria2c not installed";
+    if (!have_aria2()) GTEST_FAIL() << "aria2c not installed";
     Payload p(6 << 20);
     const std::uint16_t aria2_port = free_port();
     auto aria2 = start_aria2(aria2_port, {"--dir=" + (p.dir / "got"), "--seed-time=0", p.torrent});
@@ -287,7 +287,7 @@ TEST(Aria2Interop, Aria2DownloadsFromAgora) {
 // other peer (each dials those started before it; aria2 only accepts). All three finish with the
 // exact files, and agora closes no connection to either foreign client for a protocol error.
 TEST(MixedSwarm, AgoraLibtorrentAndAria2LeechFromAnAgoraSeeder) {
-    if (!have_aria2()) GTEST_SKIP() << "aria2c not installed";
+    if (!have_aria2()) GTEST_FAIL() << "aria2c not installed";
     Payload p(6 << 20);  // 6 MiB + 2 MiB
     const std::uint16_t aria2_port = free_port();
     auto aria2 = start_aria2(aria2_port, {"--dir=" + (p.dir / "aria2"), "--seed-time=0", p.torrent});

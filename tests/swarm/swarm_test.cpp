@@ -22,7 +22,7 @@ namespace {
 // One seeder and five leechers find each other through a real opentracker; every leecher ends
 // with the exact file, and leechers uploaded to each other, not only downloaded from the seed.
 TEST(AgoraSwarm, OneSeederFiveLeechersOverOpentracker) {
-    if (!std::filesystem::exists("/usr/bin/opentracker")) GTEST_SKIP() << "opentracker not installed (scripts/setup installs it)";
+    if (!std::filesystem::exists("/usr/bin/opentracker")) GTEST_FAIL() << "opentracker not installed: run scripts/setup, which installs it)";
     TempDir dir;
     agora::test::write_random_file(dir / "seed/payload.bin", 24 << 20, 7);
     const std::uint16_t tracker_port = free_port();
@@ -204,7 +204,7 @@ namespace {
 
 // The same swarm over opentracker's UDP side (BEP 15): leechers find the seeder through it.
 TEST(AgoraSwarm, UdpTrackerAnnounces) {
-    if (!std::filesystem::exists("/usr/bin/opentracker")) GTEST_SKIP() << "opentracker not installed";
+    if (!std::filesystem::exists("/usr/bin/opentracker")) GTEST_FAIL() << "opentracker not installed";
     TempDir dir;
     agora::test::write_random_file(dir / "seed/u.bin", 4 << 20, 41);
     const std::uint16_t port = free_port();
