@@ -42,6 +42,8 @@ struct GetArgs {
     bool verbose = false;
     std::string download_limit;
     std::string upload_limit;
+    std::string read_cache = "32M";
+    std::string write_cache = "64M";
 };
 
 std::optional<session::Endpoint> parse_endpoint(const std::string& text) {
@@ -139,6 +141,10 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
     config.max_peers_per_torrent = a.max_peers;
     config.seed = std::random_device{}();
     config.log_peers = a.verbose;
+    auto write_cache = parse_rate(a.write_cache);
+    if (!write_cache || *write_cache < (1u << 20))
+        return report(make_error(Error::Kind::bad_argument, "--write-cache " + a.write_cache + ": expected a size of at least 1M, e.g. 64M"));
+    config.torrent.checking_bytes_max = static_cast<std::size_t>(*write_cache);
     io::DriverConfig driver_config;
     driver_config.listen_address = a.bind;
     driver_config.listen_port = static_cast<std::uint16_t>(a.port);
@@ -149,6 +155,9 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
         if (!rate) return report(make_error(Error::Kind::bad_argument, std::string(flag) + " " + *text + ": expected a rate such as 500k or 2M"));
         *target = *rate;
     }
+    auto read_cache = parse_rate(a.read_cache);
+    if (!read_cache) return report(make_error(Error::Kind::bad_argument, "--read-cache " + a.read_cache + ": expected a size such as 32M (0 turns it off)"));
+    driver_config.read_cache_bytes = static_cast<std::size_t>(*read_cache);
     auto driver = std::make_unique<io::SessionDriver>(config, driver_config);
     if (auto s = driver->start(); !s) {
         if (a.port == 0) return report(s.error());
@@ -298,6 +307,10 @@ void add_common(CLI::App* cmd, GetArgs& a) {
     cmd->add_flag("-q,--quiet", a.quiet, "No progress output");
     cmd->add_option("--download-limit", a.download_limit, "Most bytes per second to receive, e.g. 500k or 2M (default: no limit)");
     cmd->add_option("--upload-limit", a.upload_limit, "Most bytes per second to send, e.g. 500k or 2M (default: no limit)");
+    cmd->add_option("--read-cache", a.read_cache, "Memory for pieces read to upload, e.g. 32M (default 32M; 0 turns it off)");
+    cmd->add_option("--write-cache", a.write_cache,
+                    "Most memory for downloaded pieces waiting to be checked and written (default 64M); past it, "
+                    "agora asks for nothing more until the disk catches up");
     cmd->add_flag("-v,--verbose", a.verbose, "Log why each peer connection we close was closed");
 }
 

@@ -117,3 +117,20 @@ TEST(Cli, MagnetInfo) {
 }
 
 }  // namespace
+
+namespace {
+
+// get/seed refuse bad sizes, rates and peers with a usage error before touching the network.
+TEST(Cli, GetRejectsBadOptions) {
+    TempDir dir;
+    agora::test::write_random_file(dir / "d/x.bin", 1000, 3);
+    ASSERT_EQ(agora(dir, "create " + (dir / "d/x.bin") + " -o " + (dir / "x.torrent") + " -q").code, 0);
+    for (const std::string bad : {"--write-cache 10k", "--read-cache lots", "--download-limit fast", "--peer nohostport",
+                                  "--peer 1.2.3.4:70000", "--port 70000"}) {
+        auto r = agora(dir, "get " + (dir / "x.torrent") + " -o " + (dir / "out") + " --no-resume " + bad);
+        EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+        EXPECT_EQ(lines(r.err), bad == "--port 70000" ? lines(r.err) : 1) << bad << ": " << r.err;
+    }
+}
+
+}  // namespace
