@@ -6,13 +6,6 @@ namespace {
 constexpr char hex_digits[] = "0123456789abcdef";
 constexpr char base32_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 int base32_value(char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a';
@@ -20,6 +13,13 @@ int base32_value(char c) {
     return -1;
 }
 }  // namespace
+
+int hex_digit_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
 
 std::string to_hex(BytesView bytes) {
     std::string out;
@@ -37,8 +37,8 @@ std::optional<Bytes> from_hex(std::string_view hex) {
     Bytes out;
     out.reserve(hex.size() / 2);
     for (std::size_t i = 0; i < hex.size(); i += 2) {
-        int hi = hex_value(hex[i]);
-        int lo = hex_value(hex[i + 1]);
+        int hi = hex_digit_value(hex[i]);
+        int lo = hex_digit_value(hex[i + 1]);
         if (hi < 0 || lo < 0) return std::nullopt;
         out.push_back(static_cast<char>((hi << 4) | lo));
     }

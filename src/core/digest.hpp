@@ -16,6 +16,8 @@
 namespace agora {
 
 std::string to_hex(BytesView bytes);
+// The value of one hex digit of either case, or -1.
+int hex_digit_value(char c);
 // Decodes hex of any case; nullopt on an odd length or a non-hex character.
 std::optional<Bytes> from_hex(std::string_view hex);
 // RFC 4648 base32, upper case, no padding (the form magnet links use).

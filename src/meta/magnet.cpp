@@ -62,12 +62,6 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-int hex_value(char c) {
-    if (is_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool all_digits(std::string_view s) { return std::all_of(s.begin(), s.end(), is_digit); }
 
@@ -93,8 +87,8 @@ std::optional<std::string> percent_decode(std::string_view raw, bool plus_is_spa
         char c = raw[i];
         if (c == '%') {
             if (i + 2 >= raw.size()) return std::nullopt;
-            int hi = hex_value(raw[i + 1]);
-            int lo = hex_value(raw[i + 2]);
+            int hi = hex_digit_value(raw[i + 1]);
+            int lo = hex_digit_value(raw[i + 2]);
             if (hi < 0 || lo < 0) return std::nullopt;
             out.push_back(static_cast<char>((hi << 4) | lo));
             i += 2;
@@ -242,7 +236,7 @@ bool valid_host_name(std::string_view host) {
 bool valid_ipv6_text(std::string_view host) {
     if (host.empty() || host.size() > ipv6_text_bytes_max) return false;
     if (std::count(host.begin(), host.end(), ':') < 2) return false;
-    return std::all_of(host.begin(), host.end(), [](char c) { return hex_value(c) >= 0 || c == ':' || c == '.'; });
+    return std::all_of(host.begin(), host.end(), [](char c) { return hex_digit_value(c) >= 0 || c == ':' || c == '.'; });
 }
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {

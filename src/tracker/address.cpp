@@ -2,6 +2,8 @@
 // tracker codec depends on the standard library only and formats the same on every platform.
 #include "tracker/address.hpp"
 
+#include "core/digest.hpp"
+
 #include "core/assert.hpp"
 #include "tracker/limits.hpp"
 
@@ -14,20 +16,14 @@ constexpr std::size_t ipv6_groups = 8;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-int hex_value(char c) {
-    if (is_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // Parses 1 to 4 hex digits at text[i...]; advances i. nullopt when there are none or too many.
 std::optional<std::uint16_t> parse_group(std::string_view text, std::size_t& i) {
     std::uint32_t value = 0;
     std::size_t digits = 0;
-    while (i < text.size() && hex_value(text[i]) >= 0) {
+    while (i < text.size() && hex_digit_value(text[i]) >= 0) {
         if (++digits > 4) return std::nullopt;
-        value = value * 16 + static_cast<std::uint32_t>(hex_value(text[i]));
+        value = value * 16 + static_cast<std::uint32_t>(hex_digit_value(text[i]));
         ++i;
     }
     if (digits == 0) return std::nullopt;
@@ -122,7 +118,7 @@ std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text) {
     while (i < text.size()) {
         // A dotted IPv4 tail fills the last two groups.
         std::size_t end = i;
-        while (end < text.size() && hex_value(text[end]) >= 0) ++end;
+        while (end < text.size() && hex_digit_value(text[end]) >= 0) ++end;
         if (end < text.size() && text[end] == '.') {
             if (count > ipv6_groups - 2) return std::nullopt;
             auto v4 = parse_ipv4(text.substr(i));
