@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "dht_options.hpp"
+#include "io/dht_state.hpp"
 #include "io/parallel.hpp"
 #include "io/resume_store.hpp"
 #include "io/session_driver.hpp"
@@ -44,6 +46,7 @@ struct GetArgs {
     std::string upload_limit;
     std::string read_cache = "32M";
     std::string write_cache = "64M";
+    DhtArgs dht;
 };
 
 std::optional<session::Endpoint> parse_endpoint(const std::string& text) {
@@ -158,6 +161,11 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
     auto read_cache = parse_rate(a.read_cache);
     if (!read_cache) return report(make_error(Error::Kind::bad_argument, "--read-cache " + a.read_cache + ": expected a size such as 32M (0 turns it off)"));
     driver_config.read_cache_bytes = static_cast<std::size_t>(*read_cache);
+    auto dht_db = configure_dht(a.dht, state_dir, a.bind, config, driver_config);
+    if (!dht_db) return report(dht_db.error());
+    if (magnet && magnet->trackers.empty() && peers.empty() && !config.dht)
+        return report(make_error(Error::Kind::bad_argument,
+                                 "this magnet link names no tracker and no peer, and the DHT is off: no way to find peers"));
     auto driver = std::make_unique<io::SessionDriver>(config, driver_config);
     if (auto s = driver->start(); !s) {
         if (a.port == 0) return report(s.error());
@@ -265,7 +273,9 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
         report_progress();
         // Record progress every few seconds, so a kill loses little (and never verified data:
         // pieces on record were written before they were recorded).
-        if (dirty && store && info && ++seconds % 5 == 0) {
+        ++seconds;
+        if (*dht_db && seconds % 60 == 0) (void)io::save_dht_state(**dht_db, *driver->engine().dht());
+        if (dirty && store && info && seconds % 5 == 0) {
             if (auto s = store->save(*info, a.output, verified); !s && !a.quiet)
                 std::fprintf(stderr, "agora: cannot save resume data: %s\n", s.error().describe().c_str());
             dirty = false;
@@ -279,6 +289,7 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
     const bool complete = is_complete();
     report_progress();
     if (tty && !a.quiet && !a.json) std::fprintf(stderr, "\n");
+    if (*dht_db) (void)io::save_dht_state(**dht_db, *driver->engine().dht());
     driver->shutdown();
     if (store && info)
         if (auto s = store->save(*info, a.output, verified); !s)
@@ -312,6 +323,7 @@ void add_common(CLI::App* cmd, GetArgs& a) {
                     "Most memory for downloaded pieces waiting to be checked and written (default 64M); past it, "
                     "agora asks for nothing more until the disk catches up");
     cmd->add_flag("-v,--verbose", a.verbose, "Log why each peer connection we close was closed");
+    add_dht_options(cmd, a.dht, true);
 }
 
 }  // namespace
@@ -319,7 +331,7 @@ void add_common(CLI::App* cmd, GetArgs& a) {
 void add_get(CLI::App& app, std::function<int()>& run) {
     auto args = std::make_shared<GetArgs>();
     auto* cmd = app.add_subcommand("get", "Download a torrent from its peers (resumes where it stopped)");
-    cmd->add_option("SOURCE", args->source, "A .torrent file or a magnet: link (x.pe= peers and tr= trackers are used)")
+    cmd->add_option("SOURCE", args->source, "A .torrent file or a magnet: link (x.pe= peers and tr= trackers are used; the DHT finds peers for a bare info-hash)")
         ->required();
     cmd->add_option("-o,--output", args->output, "Save folder: the content goes under the torrent's name (default .)");
     cmd->add_flag("--seed", args->seed, "Keep seeding after the download completes, until interrupted");

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     add_get(app, run);
     add_seed(app, run);
     add_scrape(app, run);
+    add_dht(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -28,7 +28,8 @@ Result<NodeDb> NodeDb::open(const std::string& path) {
     // synchronous=NORMAL in WAL mode is durable against process crashes (kill -9), which is what
     // resume data needs; a power cut may lose the last commits, never corrupt the file.
     for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                            "CREATE TABLE IF NOT EXISTS resume (info_hash BLOB PRIMARY KEY, record BLOB NOT NULL)"}) {
+                            "CREATE TABLE IF NOT EXISTS resume (info_hash BLOB PRIMARY KEY, record BLOB NOT NULL)",
+                            "CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL)"}) {
         if (auto s = node.exec(sql); !s) return s.error();
     }
     return node;
@@ -64,6 +65,29 @@ Result<std::optional<Bytes>> NodeDb::load_resume(BytesView info_hash) {
     if (sqlite3_prepare_v2(db_, "SELECT record FROM resume WHERE info_hash = ?", -1, &s.stmt, nullptr) != SQLITE_OK)
         return db_error(db_, "database");
     sqlite3_bind_blob(s.stmt, 1, info_hash.data(), static_cast<int>(info_hash.size()), SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(s.stmt);
+    if (rc == SQLITE_DONE) return std::optional<Bytes>();
+    if (rc != SQLITE_ROW) return db_error(db_, "database");
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(s.stmt, 0));
+    const int size = sqlite3_column_bytes(s.stmt, 0);
+    return std::optional<Bytes>(Bytes(data ? data : "", static_cast<std::size_t>(size)));
+}
+
+Status NodeDb::save_state(std::string_view name, BytesView value) {
+    Statement s;
+    if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO state (name, value) VALUES (?, ?)", -1, &s.stmt, nullptr) != SQLITE_OK)
+        return db_error(db_, "database");
+    sqlite3_bind_text(s.stmt, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s.stmt, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(s.stmt) != SQLITE_DONE) return db_error(db_, "database");
+    return Ok{};
+}
+
+Result<std::optional<Bytes>> NodeDb::load_state(std::string_view name) {
+    Statement s;
+    if (sqlite3_prepare_v2(db_, "SELECT value FROM state WHERE name = ?", -1, &s.stmt, nullptr) != SQLITE_OK)
+        return db_error(db_, "database");
+    sqlite3_bind_text(s.stmt, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
     const int rc = sqlite3_step(s.stmt);
     if (rc == SQLITE_DONE) return std::optional<Bytes>();
     if (rc != SQLITE_ROW) return db_error(db_, "database");

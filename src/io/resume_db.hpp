@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -25,6 +26,10 @@ public:
     Status save_resume(BytesView info_hash, BytesView record);
     Result<std::optional<Bytes>> load_resume(BytesView info_hash);
     Status erase_resume(BytesView info_hash);
+
+    // Small named values of the node itself (its DHT id and routing table, ...).
+    Status save_state(std::string_view name, BytesView value);
+    Result<std::optional<Bytes>> load_state(std::string_view name);
 
 private:
     explicit NodeDb(sqlite3* db) : db_(db) {}

@@ -1,6 +1,7 @@
 #include "io/session_driver.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -43,6 +44,34 @@ struct SessionDriver::UdpJob {
 };
 
 namespace {
+dht::Endpoint to_dht(const asio::ip::udp::endpoint& e) {
+    dht::Endpoint out;
+    out.port = e.port();
+    auto address = e.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    if (address.is_v4()) {
+        const auto b = address.to_v4().to_bytes();
+        std::copy(b.begin(), b.end(), out.address.begin());
+    } else {
+        out.family = dht::Family::v6;
+        const auto b = address.to_v6().to_bytes();
+        std::copy(b.begin(), b.end(), out.address.begin());
+    }
+    return out;
+}
+
+asio::ip::udp::endpoint to_asio(const dht::Endpoint& e) {
+    if (e.family == dht::Family::v4) {
+        asio::ip::address_v4::bytes_type b;
+        std::copy_n(e.address.begin(), 4, b.begin());
+        return {asio::ip::address_v4(b), e.port};
+    }
+    asio::ip::address_v6::bytes_type b;
+    std::copy_n(e.address.begin(), 16, b.begin());
+    return {asio::ip::address_v6(b), e.port};
+}
+
 // Each disk thread keeps its own open files per torrent (FileAccess is single-threaded).
 struct ThreadDisk {
     std::map<std::uint32_t, std::unique_ptr<FileAccess>> files;
@@ -88,7 +117,77 @@ Status SessionDriver::start() {
                                                std::to_string(config_.listen_port) + ": " + ec.message());
     listen_port_ = acceptor_.local_endpoint().port();
     accept_next();
+    if (engine_.dht()) {
+        if (auto s = open_udp(asio::ip::udp::endpoint(address, listen_port_)); !s) return s;
+        bootstrap_dht();
+    }
     return Ok{};
+}
+
+Status SessionDriver::open_udp(const asio::ip::udp::endpoint& local) {
+    boost::system::error_code ec;
+    udp_.open(local.protocol(), ec);
+    if (!ec && local.address().is_v6()) udp_.set_option(asio::ip::v6_only(false), ec);
+    if (!ec) udp_.bind(local, ec);
+    if (ec) {
+        boost::system::error_code ignored;
+        udp_.close(ignored);
+        return make_error(Error::Kind::io, "cannot open UDP port " + std::to_string(local.port()) + ": " + ec.message());
+    }
+    udp_receive();
+    return Ok{};
+}
+
+void SessionDriver::send_datagram(const asio::ip::udp::endpoint& to, Bytes bytes) {
+    auto destination = to;
+    // A dual-stack IPv6 socket reaches IPv4 addresses through their mapped form.
+    if (udp_.local_endpoint().address().is_v6() && to.address().is_v4())
+        destination = {asio::ip::make_address_v6(asio::ip::v4_mapped, to.address().to_v4()), to.port()};
+    else if (udp_.local_endpoint().address().is_v4() && to.address().is_v6())
+        return;  // an IPv4 socket cannot reach it
+    auto buffer = std::make_shared<Bytes>(std::move(bytes));
+    udp_.async_send_to(asio::buffer(*buffer), destination, [buffer](boost::system::error_code, std::size_t) {});
+}
+
+// Resolves the routers (names are allowed), then starts the node's bootstrap from them and the
+// remembered nodes.
+void SessionDriver::bootstrap_dht() {
+    struct Pending {
+        std::vector<dht::Endpoint> routers;
+        std::size_t left = 0;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->left = config_.dht_routers.size();
+    auto finish = [this, pending] {
+        if (--pending->left > 0) return;
+        engine_.dht()->bootstrap(pending->routers, now());
+        pump();
+    };
+    for (const auto& known : config_.dht_known) engine_.dht()->add_known(known);
+    if (config_.dht_routers.empty()) {
+        pending->left = 1;
+        return asio::post(ioc_, finish);
+    }
+    for (const auto& router : config_.dht_routers) {
+        const auto colon = router.rfind(':');
+        auto host = router.substr(0, colon);
+        if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+        const auto port = colon == std::string::npos ? std::string("6881") : router.substr(colon + 1);
+        auto resolver = std::make_shared<asio::ip::udp::resolver>(ioc_);
+        resolver->async_resolve(host, port, [this, resolver, pending, finish](boost::system::error_code ec,
+                                                                             asio::ip::udp::resolver::results_type results) {
+            if (!ec)
+                for (const auto& r : results) {
+                    const auto e = r.endpoint();
+                    if (udp_.is_open() && udp_.local_endpoint().address().is_v4() && e.address().is_v6()) continue;
+                    pending->routers.push_back(to_dht(e));
+                    break;
+                }
+            else if (on_log)
+                on_log("dht: cannot resolve a bootstrap node: " + ec.message());
+            finish();
+        });
+    }
 }
 
 Result<TorrentHandle> SessionDriver::add_torrent(std::shared_ptr<const meta::TorrentInfo> info, std::string save_dir,
@@ -284,6 +383,10 @@ void SessionDriver::do_action(session::Action& action) {
                 if (on_piece_verified) on_piece_verified(a.torrent, a.piece);
             } else if constexpr (std::is_same_v<T, session::Log>) {
                 if (on_log) on_log(a.line);
+            } else if constexpr (std::is_same_v<T, session::SendDatagram>) {
+                if (udp_.is_open()) send_datagram(to_asio(a.to), std::move(a.bytes));
+            } else if constexpr (std::is_same_v<T, session::DhtEvent>) {
+                if (on_dht_event) on_dht_event(a.event);
             }
         },
         action);
@@ -425,8 +528,7 @@ void SessionDriver::udp_step(std::uint32_t id) {
         return;
     }
     if (auto datagram = u->machine->poll_send()) {
-        auto bytes = std::make_shared<Bytes>(std::move(*datagram));
-        udp_.async_send_to(asio::buffer(*bytes), u->endpoint, [bytes](boost::system::error_code, std::size_t) {});
+        send_datagram(u->endpoint, std::move(*datagram));
     }
     u->timer.expires_at(epoch_ + u->machine->next_deadline().since_epoch);
     u->timer.async_wait([this, id, u](boost::system::error_code ec) {
@@ -441,8 +543,15 @@ void SessionDriver::udp_receive() {
         if (ec == asio::error::operation_aborted) return;
         if (!ec) {
             std::vector<std::uint32_t> ids;
+            const auto from = to_dht(udp_from_);
             for (const auto& [id, u] : udp_jobs_)
-                if (u->endpoint == udp_from_) ids.push_back(id);
+                if (to_dht(u->endpoint) == from) ids.push_back(id);
+            // One socket carries both: tracker replies come from a tracker we asked, the rest is
+            // the DHT's.
+            if (ids.empty() && engine_.dht() && n > 0) {
+                engine_.handle_datagram(from, BytesView(udp_buffer_.data(), n), now());
+                pump();
+            }
             for (auto id : ids) {
                 auto it = udp_jobs_.find(id);
                 if (it == udp_jobs_.end()) continue;

@@ -30,6 +30,10 @@ struct DriverConfig {
     std::uint64_t download_limit = 0;  // bytes/s over all connections; 0: unlimited
     std::uint64_t upload_limit = 0;
     std::size_t read_cache_bytes = 32u << 20;  // pieces kept in memory for uploading
+    // DHT (when the engine has one): "HOST:PORT" routers to bootstrap from, resolved at start, and
+    // nodes remembered from an earlier run.
+    std::vector<std::string> dht_routers;
+    std::vector<dht::NodeInfo> dht_known;
 };
 
 class SessionDriver {
@@ -39,7 +43,8 @@ public:
     SessionDriver(const SessionDriver&) = delete;
     SessionDriver& operator=(const SessionDriver&) = delete;
 
-    // Binds the listening socket. Must be called before add_torrent.
+    // Binds the listening socket (and the UDP socket on the same port, for the DHT and UDP
+    // trackers). Must be called before add_torrent.
     Status start();
     std::uint16_t listen_port() const { return listen_port_; }
 
@@ -59,10 +64,16 @@ public:
     void request_stop();
 
     const session::Engine& engine() const { return engine_; }
+    // Runs `f` on the engine (for DHT queries of its own) and carries out what follows.
+    void with_engine(const std::function<void(session::Engine&, TimePoint)>& f) {
+        f(engine_, now());
+        pump();
+    }
 
     std::function<void(TorrentHandle, PieceIndex)> on_piece_verified;
     std::function<void(TorrentHandle, std::shared_ptr<const meta::TorrentInfo>)> on_metadata;
     std::function<void(const std::string&)> on_log;
+    std::function<void(const dht::Event&)> on_dht_event;
 
 private:
     struct Conn;
@@ -85,6 +96,9 @@ private:
     void announce_udp(session::Announce job);
     void udp_receive();
     void udp_step(std::uint32_t id);
+    Status open_udp(const boost::asio::ip::udp::endpoint& local);
+    void send_datagram(const boost::asio::ip::udp::endpoint& to, Bytes bytes);
+    void bootstrap_dht();
 
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;

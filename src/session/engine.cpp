@@ -16,7 +16,9 @@ constexpr std::uint8_t our_ut_metadata_id = 3;  // as the swarm offers it
 }  // namespace
 
 Engine::Engine(EngineConfig config, TimePoint now)
-    : config_(std::move(config)), rng_(config_.seed), next_housekeeping_(now + housekeeping_interval) {}
+    : config_(std::move(config)), rng_(config_.seed), last_now_(now), next_housekeeping_(now + housekeeping_interval) {
+    if (config_.dht) dht_ = std::make_unique<dht::Node>(*config_.dht, now);
+}
 
 TorrentHandle Engine::add_slot(InfoHashes hashes, const std::vector<meta::Tracker>& trackers,
                               AddTorrentOptions& options, TimePoint now) {
@@ -80,6 +82,7 @@ std::vector<TorrentHandle> Engine::torrents() const {
 }
 
 std::optional<Action> Engine::poll_action() {
+    if (dht_) drain_dht();
     if (actions_.empty()) return std::nullopt;
     Action a = std::move(actions_.front());
     actions_.pop_front();
@@ -369,7 +372,10 @@ void Engine::handle_announce_reply(TorrentHandle t, std::uint32_t index, const R
 }
 
 void Engine::handle_timeout(TimePoint now) {
+    last_now_ = now;
+    if (dht_ && now >= dht_->next_deadline()) dht_->handle_timeout(now);
     if (now >= next_housekeeping_) {
+        dht_due(now);
         next_housekeeping_ = now + housekeeping_interval;
         for (auto it = connections_.begin(); it != connections_.end(); ++it) {
             auto& c = it->second;
@@ -395,6 +401,7 @@ void Engine::handle_timeout(TimePoint now) {
 
 TimePoint Engine::next_deadline() const {
     TimePoint next = next_housekeeping_;
+    if (dht_) next = std::min(next, dht_->next_deadline());
     for (const auto& [k, slot] : torrents_)
         if (slot.swarm) next = std::min(next, slot.swarm->next_deadline());
     return next;
@@ -502,6 +509,83 @@ void Engine::shutdown([[maybe_unused]] TimePoint now) {
         }
     }
     for (const auto& [k, c] : connections_) actions_.push_back(Close{PeerHandle(k), "shutting down"});
+}
+
+}  // namespace agora::session
+
+namespace agora::session {
+
+void Engine::handle_datagram(const dht::Endpoint& from, BytesView bytes, TimePoint now) {
+    last_now_ = now;
+    if (dht_) dht_->handle_datagram(from, bytes, now);
+}
+
+void Engine::add_peers(const InfoHashV1& hash, const std::vector<Endpoint>& peers, TimePoint now) {
+    last_now_ = now;
+    for (auto& [k, slot] : torrents_) {
+        if (slot.hashes.v1 != hash) continue;
+        for (const auto& p : peers) slot.peers.add(p);
+        connect_more(TorrentHandle(k), now);
+    }
+}
+
+std::vector<InfoHashV1> Engine::announce_hashes() const {
+    std::vector<InfoHashV1> out;
+    for (const auto& [k, slot] : torrents_)
+        if (slot.hashes.v1) out.push_back(*slot.hashes.v1);
+    return out;
+}
+
+// Starts a get_peers lookup (announcing our port) for each torrent whose time has come: the v1
+// hash, and the truncated v2 hash for v2 and hybrid torrents (BEP 52).
+void Engine::dht_due(TimePoint now) {
+    if (!dht_ || shutting_down_) return;
+    for (auto& [k, slot] : torrents_) {
+        if (now < slot.next_dht) continue;
+        slot.next_dht = now + config_.dht_announce_interval;
+        const bool seed = slot.swarm && slot.swarm->complete();
+        std::vector<dht::NodeId> targets;
+        if (slot.hashes.v1) targets.push_back(dht::as_node_id(*slot.hashes.v1));
+        if (slot.hashes.v2) {
+            dht::NodeId truncated;
+            std::memcpy(truncated.bytes.data(), slot.hashes.v2->bytes.data(), 20);
+            targets.push_back(truncated);
+        }
+        for (const auto& target : targets)
+            dht_lookups_[dht_->get_peers(target, config_.listen_port, seed, now)] = TorrentHandle(k);
+    }
+}
+
+// Moves what the DHT node wants sent into actions, and its results to their torrents (or, for
+// queries the driver made, into actions too).
+void Engine::drain_dht() {
+    while (auto d = dht_->poll_send()) actions_.push_back(SendDatagram{d->to, std::move(d->bytes)});
+    while (auto e = dht_->poll_event()) {
+        const dht::QueryId q = std::visit([](const auto& ev) { return ev.query; }, *e);
+        auto it = dht_lookups_.find(q);
+        if (it == dht_lookups_.end()) {
+            actions_.push_back(DhtEvent{std::move(*e)});
+            continue;
+        }
+        const TorrentHandle t = it->second;
+        auto slot = torrents_.find(t.value);
+        if (auto* found = std::get_if<dht::PeersFound>(&*e)) {
+            if (slot == torrents_.end()) continue;
+            for (const auto& p : found->peers) slot->second.peers.add(Endpoint{p.ip(), p.port});
+            if (config_.log_peers)
+                actions_.push_back(Log{"dht: " + std::to_string(found->peers.size()) + " peers"});
+            connect_more(t, last_now_);
+        } else if (auto* done = std::get_if<dht::QueryDone>(&*e)) {
+            dht_lookups_.erase(it);
+            // Nothing found yet (a new node, or nobody announced): look again soon.
+            if (slot != torrents_.end() && done->peers == 0 && !(slot->second.swarm && slot->second.swarm->complete()))
+                slot->second.next_dht = std::min(slot->second.next_dht, last_now_ + std::chrono::seconds(20));
+            if (config_.log_peers)
+                actions_.push_back(Log{"dht lookup: " + std::to_string(done->replied) + " nodes answered, " +
+                                       std::to_string(done->peers) + " peers, announced to " +
+                                       std::to_string(done->stored_at)});
+        }
+    }
 }
 
 }  // namespace agora::session

@@ -21,6 +21,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/rng.hpp"
+#include "dht/node.hpp"
 #include "meta/torrent_info.hpp"
 #include "session/metadata_fetch.hpp"
 #include "session/peer_list.hpp"
@@ -39,6 +40,9 @@ struct EngineConfig {
     Duration handshake_timeout = std::chrono::seconds(10);
     std::uint64_t seed = 1;
     bool log_peers = false;  // a Log action for every connection closed by us, with its reason
+    // The Mainline DHT node (BEP 5): finds peers for every torrent and announces them.
+    std::optional<dht::NodeConfig> dht;
+    Duration dht_announce_interval = std::chrono::minutes(15);
     swarm::TorrentConfig torrent;
 };
 
@@ -53,7 +57,12 @@ struct PieceVerified { TorrentHandle torrent; PieceIndex piece; };
 // A magnet link's info dictionary arrived and matched its hash: the torrent is now whole.
 struct MetadataReceived { TorrentHandle torrent; std::shared_ptr<const meta::TorrentInfo> info; };
 struct Log { std::string line; };
-using Action = std::variant<Connect, Send, Close, HashPiece, ReadBlock, Announce, PieceVerified, MetadataReceived, Log>;
+// A DHT datagram to send over the node's UDP socket.
+struct SendDatagram { dht::Endpoint to; Bytes bytes; };
+// The result of a DHT query the driver (not a torrent) started through dht().
+struct DhtEvent { dht::Event event; };
+using Action = std::variant<Connect, Send, Close, HashPiece, ReadBlock, Announce, PieceVerified, MetadataReceived, Log,
+                            SendDatagram, DhtEvent>;
 
 struct AddTorrentOptions {
     Bitfield have;                       // verified pieces (from a check or a resume record)
@@ -87,6 +96,17 @@ public:
                                TimePoint now);
     void handle_timeout(TimePoint now);
     TimePoint next_deadline() const;
+    // A datagram for the DHT node (ignored when the DHT is off).
+    void handle_datagram(const dht::Endpoint& from, BytesView bytes, TimePoint now);
+    // Peers found outside the engine (Local Service Discovery) for the torrent with this v1 hash.
+    void add_peers(const InfoHashV1& hash, const std::vector<Endpoint>& peers, TimePoint now);
+
+    // The DHT node, for queries the driver makes itself (`agora dht ...`); null when off. Their
+    // results come back as DhtEvent actions.
+    dht::Node* dht() { return dht_.get(); }
+    const dht::Node* dht() const { return dht_.get(); }
+    // v1 hashes of every torrent, for Local Service Discovery announcements.
+    std::vector<InfoHashV1> announce_hashes() const;
 
     std::optional<Action> poll_action();
 
@@ -114,6 +134,7 @@ private:
         PeerList peers;
         std::vector<Tracker> trackers;
         bool was_complete = false;
+        TimePoint next_dht;
     };
     enum class ConnState { connecting, handshaking, active };
     struct Connection {
@@ -145,8 +166,14 @@ private:
     std::optional<TorrentHandle> torrent_for_hash(const std::array<std::uint8_t, 20>& hash) const;
     tracker::AnnounceRequest announce_request(TorrentHandle t, tracker::Event event) const;
 
+    void dht_due(TimePoint now);
+    void drain_dht();
+
     EngineConfig config_;
     Rng rng_;
+    std::unique_ptr<dht::Node> dht_;
+    std::map<dht::QueryId, TorrentHandle> dht_lookups_;  // the torrents' own get_peers lookups
+    TimePoint last_now_;
     std::map<std::uint32_t, TorrentSlot> torrents_;
     std::map<std::uint32_t, Connection> connections_;
     std::set<std::string> banned_;  // ip:port keys
