@@ -150,7 +150,8 @@ Result<KeyPair> parse_key_file(std::string_view contents) {
 
     Seed seed;
     for (std::size_t i = 0; i < seed.size(); ++i)
-        seed[i] = static_cast<std::uint8_t>(hex_digit_value(hex[2 * i]) * 16 + hex_digit_value(hex[2 * i + 1]));
+        seed[i] = static_cast<std::uint8_t>(hex_digit_value(hex[2 * i]) * 16 +
+                                            hex_digit_value(hex[2 * i + 1]));
     KeyPair keys = keypair_from_seed(seed);
     sodium_memzero(seed.data(), seed.size());
     return keys;

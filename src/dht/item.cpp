@@ -72,7 +72,8 @@ PutResult ItemStore::put_mutable(const ed25519::PublicKey& key, BytesView salt, 
                                  BytesView v, const ed25519::Signature& signature,
                                  std::optional<std::int64_t> cas, TimePoint now) {
     if (v.size() > item_value_bytes_max) return PutError{PutError::v_too_big, "message (v field) too big"};
-    if (salt.size() > item_salt_bytes_max) return PutError{PutError::salt_too_big, "salt (salt field) too big"};
+    if (salt.size() > item_salt_bytes_max)
+        return PutError{PutError::salt_too_big, "salt (salt field) too big"};
     if (!verify_item(key, salt, seq, v, signature))
         return PutError{PutError::invalid_signature, "invalid signature"};
 
@@ -85,7 +86,8 @@ PutResult ItemStore::put_mutable(const ed25519::PublicKey& key, BytesView salt, 
         if (seq < held_seq) return PutError{PutError::seq_not_newer, "sequence number less than current"};
         if (seq == held_seq) {
             if (held->v != v)
-                return PutError{PutError::seq_not_newer, "sequence number equal to current but value differs"};
+                return PutError{PutError::seq_not_newer,
+                                "sequence number equal to current but value differs"};
             refresh(target, *held, now);
             return PutResult::stored();
         }

@@ -88,9 +88,9 @@ struct MutableFields {
 };
 
 struct StoredItem {
-    Bytes v;                                  // bencoded, verbatim
+    Bytes v;                                      // bencoded, verbatim
     std::optional<MutableFields> mutable_fields;  // nullopt for an immutable item
-    TimePoint last_put;                       // expires at last_put + lifetime
+    TimePoint last_put;                           // expires at last_put + lifetime
 };
 
 struct ItemStoreConfig {
@@ -135,7 +135,9 @@ public:
     void check_invariants() const;
 
 private:
-    bool expired(const StoredItem& item, TimePoint now) const { return now >= item.last_put + config_.lifetime; }
+    bool expired(const StoredItem& item, TimePoint now) const {
+        return now >= item.last_put + config_.lifetime;
+    }
     StoredItem* find_live(const Sha1& target, TimePoint now);
     void refresh(const Sha1& target, StoredItem& item, TimePoint now);
     void insert(const Sha1& target, StoredItem item, TimePoint now);
