@@ -6,6 +6,7 @@
 // write limits::piece_count_max and limits::message_bytes_max alike.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "core/limits.hpp"
@@ -37,7 +38,21 @@ inline constexpr std::int64_t metadata_bytes_max = 30ll << 20;
 inline constexpr std::uint32_t metadata_piece_count_max =
     static_cast<std::uint32_t>(metadata_bytes_max / metadata_piece_bytes);
 
+// BEP 11 ut_pex. BEP 11 asks senders for at most 50 added and 50 dropped contacts per message
+// (IPv4 and IPv6 together) after the first one; libtorrent sends up to 100 added (its
+// max_peer_entries, both families together, dropped uncapped) and keeps at most 50 peers per family
+// from one connection (max_pex_peers). So a decoder keeps the first 50 of each list per family and
+// ignores the rest instead of refusing the message: refusing would disconnect libtorrent peers
+// whose first message is a full list. encode_pex asserts the same caps.
+inline constexpr std::size_t pex_added_per_family_max = 50;
+inline constexpr std::size_t pex_dropped_per_family_max = 50;
+
+// A ut_pex payload over this is an error, as it is in libtorrent (pex_message_too_large). A full
+// message at the caps above is under 3 KB; the rest is room for senders that drop more.
+inline constexpr std::size_t pex_payload_bytes_max = 500 * 1024;
+
 static_assert(piece_count_max / 8 + 1 <= message_bytes_max, "a full bitfield must fit in a frame");
 static_assert(block_bytes_max + 9 <= message_bytes_max, "a piece message must fit in a frame");
+static_assert(pex_payload_bytes_max + 2 <= message_bytes_max, "a ut_pex message must fit in a frame");
 
 }  // namespace agora::wire::limits
