@@ -177,7 +177,7 @@ void Engine::on_handshake(PeerHandle peer, Connection& c, const wire::Handshake&
     auto& slot = torrents_.at(t->value);
     if (c.outgoing) slot.peers.connected(c.endpoint);
     if (slot.swarm) {
-        slot.swarm->add_peer(peer, c.endpoint.key(), c.fast, c.extensions, now);
+        slot.swarm->add_peer(peer, c.endpoint.key(), c.outgoing, c.fast, c.extensions, now);
         drain(*t, now);
     } else if (c.extensions) {
         // Only the metadata is wanted yet: offer ut_metadata, have nothing.
@@ -286,6 +286,10 @@ void Engine::drain(TorrentHandle t, TimePoint now) {
                     actions_.push_back(ReadBlock{t, out.peer, out.piece, out.offset, out.length});
                 } else if constexpr (std::is_same_v<T, swarm::PieceHad>) {
                     actions_.push_back(PieceVerified{t, out.piece});
+                } else if constexpr (std::is_same_v<T, swarm::PeersLearned>) {
+                    // BEP 11 peer exchange: candidates like a tracker's, dialed within the limits.
+                    for (const auto& [ip, port] : out.peers) slot.peers.add(Endpoint{ip, port});
+                    connect_more(t, now);
                 }
             },
             *o);
@@ -484,7 +488,7 @@ void Engine::metadata_complete(TorrentHandle t, TimePoint now) {
     // Hand every connection to the swarm, replaying what each peer said so far.
     for (auto& [h, c] : connections_) {
         if (c.torrent != t || c.state != ConnState::active) continue;
-        slot.swarm->add_peer(PeerHandle(h), c.endpoint.key(), c.fast, c.extensions, now);
+        slot.swarm->add_peer(PeerHandle(h), c.endpoint.key(), c.outgoing, c.fast, c.extensions, now);
         wire::MessageReader replay;
         replay.feed(c.stash);
         c.stash.clear();

@@ -1,8 +1,12 @@
-// What a torrent knows about one connected peer (BEP 3 connection state, plus BEP 6 and BEP 10).
+// What a torrent knows about one connected peer (BEP 3 connection state, plus BEP 6, BEP 10 and
+// BEP 11).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,9 +30,18 @@ struct IncomingRequest {
     bool reading = false;  // a disk read is in flight for it
 };
 
+// An address other peers could connect to, as PEX (BEP 11) carries it: an IPv4 or IPv6 literal
+// (no brackets) and a port that is never 0.
+struct Contact {
+    std::string ip;
+    std::uint16_t port = 0;
+    auto operator<=>(const Contact&) const = default;
+};
+
 struct Peer {
     PeerHandle handle;
     std::string key;            // ip:port, for bans and smart ban
+    bool outgoing = false;      // we connected to it, so `key` is an address it listens on
     bool fast = false;          // BEP 6 on both sides
     bool extensions = false;    // BEP 10 on both sides
     Bitfield has;
@@ -43,6 +56,14 @@ struct Peer {
     std::deque<IncomingRequest> incoming;      // theirs to us, in order
     std::uint32_t peer_reqq = 250;              // how many requests they accept queued (BEP 10 reqq)
     std::uint8_t ut_metadata_id = 0;            // their id for ut_metadata (0: not supported)
+    std::uint8_t ut_pex_id = 0;                 // their id for ut_pex (0: not supported)
+    std::optional<std::uint16_t> listen_port;   // "p" of their extended handshake
+    bool upload_only = false;                   // BEP 21, from their extended handshake
+    // BEP 11 bookkeeping. What we told this peer in our PEX messages and have not dropped since:
+    // the next message is the difference between this and who is connected then.
+    std::set<Contact> pex_told;
+    bool pex_sent_once = false;                 // the first message may be longer (a full list)
+    std::optional<TimePoint> pex_last_accepted; // when we last took a PEX message from this peer
     bool snubbed = false;
     // Trust in this peer's data. Until a piece it helped with passes its hash, it may span only
     // a few pieces at once (so a liar wastes few before it is caught); after a piece it helped

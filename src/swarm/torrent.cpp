@@ -1,7 +1,12 @@
 #include "swarm/torrent.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstring>
+#include <string_view>
 
 #include "core/assert.hpp"
 #include "core/hash.hpp"
@@ -12,10 +17,57 @@ namespace agora::swarm {
 
 namespace {
 constexpr std::uint8_t our_ut_metadata_id = 3;  // the id peers use to send us ut_metadata
+constexpr std::uint8_t our_ut_pex_id = 1;       // and ut_pex (as libtorrent numbers it)
+// BEP 11: at most 50 added and 50 dropped contacts in a message, IPv4 and IPv6 together. Only the
+// first message to a peer, the full list, may hold more: up to the codec's cap per family (as
+// libtorrent's first message holds up to 100).
+constexpr std::size_t pex_contacts_max = 50;
+static_assert(pex_contacts_max <= wire::limits::pex_added_per_family_max &&
+              pex_contacts_max <= wire::limits::pex_dropped_per_family_max);
 constexpr Duration tick_interval = std::chrono::seconds(1);
 // Distinct pieces an unproven peer may have requests in: a liar wastes at most this many
 // before the first verdict on its data comes back.
 constexpr std::uint32_t unproven_pieces_max = 3;
+
+// Canonical text of an IP literal (as inet_ntop writes it, which is also how decode_pex writes
+// the addresses it reads), or nothing for anything else, a host name say. inet_pton/inet_ntop
+// are pure functions of their arguments: no I/O.
+std::optional<std::string> canonical_ip(const std::string& text) {
+    std::array<unsigned char, 16> bytes{};
+    std::array<char, INET6_ADDRSTRLEN> out{};
+    for (const int family : {AF_INET, AF_INET6}) {
+        if (inet_pton(family, text.c_str(), bytes.data()) != 1) continue;
+        if (!inet_ntop(family, bytes.data(), out.data(), static_cast<socklen_t>(out.size()))) return std::nullopt;
+        return std::string(out.data());
+    }
+    return std::nullopt;
+}
+
+// The address in a peer key ("ip:port" or "[ip6]:port"), when it is an IP literal and a port
+// 1..65535: only those may go into a PEX message (a key of a --peer may hold a host name).
+std::optional<Contact> parse_key(std::string_view key) {
+    std::string_view host, port_text;
+    if (key.starts_with('[')) {
+        const auto close = key.find("]:");
+        if (close == std::string_view::npos) return std::nullopt;
+        host = key.substr(1, close - 1);
+        port_text = key.substr(close + 2);
+    } else {
+        const auto colon = key.rfind(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        host = key.substr(0, colon);
+        port_text = key.substr(colon + 1);
+    }
+    unsigned port = 0;
+    const char* end = port_text.data() + port_text.size();
+    const auto [at, ec] = std::from_chars(port_text.data(), end, port);
+    if (ec != std::errc{} || at != end || port == 0 || port > 65535) return std::nullopt;
+    auto ip = canonical_ip(std::string(host));
+    if (!ip) return std::nullopt;
+    return Contact{std::move(*ip), static_cast<std::uint16_t>(port)};
+}
+
+bool is_ipv6(const Contact& c) { return c.ip.find(':') != std::string::npos; }
 }  // namespace
 
 Torrent::Torrent(std::shared_ptr<const meta::TorrentInfo> info, Bitfield have, TorrentConfig config,
@@ -27,6 +79,8 @@ Torrent::Torrent(std::shared_ptr<const meta::TorrentInfo> info, Bitfield have, T
         if (have.get(i)) picker_.set_have(PieceIndex(i));
     timers_[static_cast<int>(Timer::tick)] = now + tick_interval;
     timers_[static_cast<int>(Timer::rechoke)] = now + config_.rechoke_interval;
+    // BEP 27: no peer exchange for a private torrent, so its timer never fires.
+    timers_[static_cast<int>(Timer::pex)] = info_->is_private ? TimePoint::max() : now + config_.pex_interval;
     totals_.pieces_total = picker_.piece_count();
 }
 
@@ -53,12 +107,14 @@ std::optional<Output> Torrent::poll_output() {
     return o;
 }
 
-void Torrent::add_peer(PeerHandle handle, std::string key, bool fast, bool extensions, TimePoint now) {
+void Torrent::add_peer(PeerHandle handle, std::string key, bool outgoing, bool fast, bool extensions,
+                       TimePoint now) {
     now_ = now;
     AGORA_ASSERT(!peers_.contains(handle.value));
     Peer& p = peers_[handle.value];
     p.handle = handle;
     p.key = std::move(key);
+    p.outgoing = outgoing;
     p.fast = fast;
     p.extensions = extensions;
     p.has = Bitfield(picker_.piece_count());
@@ -75,6 +131,7 @@ void Torrent::add_peer(PeerHandle handle, std::string key, bool fast, bool exten
     if (extensions) {
         wire::ExtendedHandshake hs;
         hs.m["ut_metadata"] = our_ut_metadata_id;
+        if (!info_->is_private) hs.m[std::string(wire::ut_pex_name)] = our_ut_pex_id;  // BEP 27: not for private
         hs.client = config_.client_name;
         hs.reqq = config_.our_reqq;
         hs.metadata_size = static_cast<std::int64_t>(info_->info_bytes.size());
@@ -404,11 +461,9 @@ void Torrent::on_extended(Peer& p, const wire::Extended& m) {
     if (m.id == 0) {
         auto hs = wire::decode_extended_handshake(m.payload);
         if (!hs) return drop(p.handle, "bad extended handshake: " + hs.error().message);
-        if (hs->reqq) p.peer_reqq = std::max<std::uint32_t>(1, *hs->reqq);
-        auto it = hs->m.find("ut_metadata");
-        p.ut_metadata_id = it == hs->m.end() ? 0 : it->second;
-        return;
+        return on_extended_handshake(p, *hs);
     }
+    if (m.id == our_ut_pex_id) return on_pex(p, m.payload);
     if (m.id != our_ut_metadata_id) return;  // an extension we did not offer: ignore
     auto md = wire::decode_metadata(m.payload);
     if (!md) return drop(p.handle, "bad ut_metadata message: " + md.error().message);
@@ -427,6 +482,128 @@ void Torrent::on_extended(Peer& p, const wire::Extended& m) {
         reply.data = BytesView(bytes).substr(start, 16384);
     }
     send(p.handle, wire::Extended{p.ut_metadata_id, wire::encode_metadata(reply)});
+}
+
+void Torrent::on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs) {
+    if (hs.reqq) p.peer_reqq = std::max<std::uint32_t>(1, *hs.reqq);
+    auto it = hs.m.find("ut_metadata");
+    p.ut_metadata_id = it == hs.m.end() ? 0 : it->second;
+    // BEP 10: a later handshake adds to the earlier ones, and an id of 0 turns an extension off.
+    if (auto pex = hs.m.find(wire::ut_pex_name); pex != hs.m.end())
+        p.ut_pex_id = pex->second;
+    else if (hs.disabled.contains(wire::ut_pex_name))
+        p.ut_pex_id = 0;
+    if (hs.listen_port) p.listen_port = hs.listen_port;
+    p.upload_only = hs.upload_only;
+}
+
+// ---- BEP 11 peer exchange ----
+
+// What we tell others about `p`: the address it accepts connections on, and what we know of it.
+// For a peer we dialed that is the address we dialed (flag reachable); for one that dialed us,
+// its IP with the port its extended handshake named ("p"). One that did not name a port is not
+// passed on: its source port accepts nothing (libtorrent does the same).
+std::optional<Torrent::PexEntry> Torrent::pex_entry(const Peer& p) const {
+    auto contact = parse_key(p.key);
+    if (!contact) return std::nullopt;
+    std::uint8_t flags = 0;
+    if (p.outgoing) {
+        flags |= wire::pex_flag_reachable;
+    } else if (p.listen_port) {
+        contact->port = *p.listen_port;
+    } else {
+        return std::nullopt;
+    }
+    if (p.upload_only || p.has.all()) flags |= wire::pex_flag_seed;
+    return PexEntry{std::move(*contact), flags};
+}
+
+// Every address a connected peer is known by: the one it came from and the one it listens on.
+std::set<Contact> Torrent::connected_contacts() const {
+    std::set<Contact> out;
+    for (const auto& [k, p] : peers_) {
+        if (auto c = parse_key(p.key)) out.insert(std::move(*c));
+        if (auto e = pex_entry(p)) out.insert(std::move(e->contact));
+    }
+    return out;
+}
+
+// Once per pex_interval: to every peer that offered ut_pex, the difference between the peers
+// connected now and what we told it before.
+void Torrent::send_pex() {
+    if (info_->is_private) return;
+    std::vector<PexEntry> connected;
+    std::set<Contact> seen;  // two connections to one address are one contact (the first's flags)
+    for (const auto& [k, p] : peers_)
+        if (auto e = pex_entry(p); e && seen.insert(e->contact).second) connected.push_back(std::move(*e));
+    for (auto& [k, p] : peers_)
+        if (p.ut_pex_id != 0) send_pex_to(p, connected);
+}
+
+void Torrent::send_pex_to(Peer& p, const std::vector<PexEntry>& connected) {
+    // Never tell a peer about itself: neither where it listens nor where it came from.
+    std::set<Contact> self;
+    if (auto e = pex_entry(p)) self.insert(std::move(e->contact));
+    if (auto c = parse_key(p.key)) self.insert(std::move(*c));
+
+    const std::size_t added_max = p.pex_sent_once ? pex_contacts_max : 2 * wire::limits::pex_added_per_family_max;
+    wire::PexMessage m;
+    std::size_t added_v4 = 0, added_v6 = 0;
+    std::set<Contact> current;
+    for (const auto& e : connected) {
+        if (self.contains(e.contact)) continue;
+        current.insert(e.contact);
+        if (p.pex_told.contains(e.contact) || m.added.size() >= added_max) continue;
+        auto& family_count = is_ipv6(e.contact) ? added_v6 : added_v4;
+        if (family_count >= wire::limits::pex_added_per_family_max) continue;  // the rest go next time
+        ++family_count;
+        m.added.push_back(wire::PexPeer{e.contact.ip, e.contact.port, e.flags});
+    }
+    for (const auto& c : p.pex_told) {
+        if (m.dropped.size() >= pex_contacts_max) break;  // the rest go next time
+        if (!current.contains(c)) m.dropped.push_back(wire::PexPeer{c.ip, c.port, 0});
+    }
+    // Nothing changed: say nothing (uTorrent takes an empty message for an error).
+    if (m.added.empty() && m.dropped.empty()) return;
+
+    for (const auto& a : m.added) p.pex_told.insert(Contact{a.ip, a.port});
+    for (const auto& d : m.dropped) p.pex_told.erase(Contact{d.ip, d.port});
+    const Bytes payload = wire::encode_pex(m);
+    const auto back = wire::decode_pex(payload);  // what we send must read back as what we meant
+    AGORA_ASSERT(back && back->added.size() == m.added.size() && back->dropped.size() == m.dropped.size());
+    send(p.handle, wire::Extended{p.ut_pex_id, payload});
+    p.pex_sent_once = true;
+    ++totals_.pex_sent;
+}
+
+// A ut_pex message from `p`. BEP 11 asks receivers to be lenient, so nothing here drops the peer:
+// a message that does not decode is ignored, and so is one that comes less than
+// pex_accept_interval_min after the last one taken (checked first, so a flood costs no decoding;
+// a malformed message also uses up the peer's turn). The added contacts not connected already go
+// to the driver to dial; dropped ones are not acted on (the peer may only have lost its link).
+void Torrent::on_pex(Peer& p, BytesView payload) {
+    if (info_->is_private) return;  // we never offered ut_pex (BEP 27)
+    if (p.pex_last_accepted && now_ - *p.pex_last_accepted < config_.pex_accept_interval_min) {
+        ++totals_.pex_rate_limited;
+        return;
+    }
+    p.pex_last_accepted = now_;
+    auto m = wire::decode_pex(payload);
+    if (!m) {
+        ++totals_.pex_malformed;
+        return;
+    }
+    ++totals_.pex_accepted;
+    const auto known = connected_contacts();
+    const bool seeding = picker_.is_complete();
+    PeersLearned learned;
+    for (const auto& a : m->added) {
+        if (known.contains(Contact{a.ip, a.port})) continue;
+        if (seeding && (a.flags & wire::pex_flag_seed)) continue;  // a seed has nothing for a seed
+        learned.peers.emplace_back(a.ip, a.port);
+    }
+    AGORA_ASSERT(learned.peers.size() <= 2 * wire::limits::pex_added_per_family_max);
+    if (!learned.peers.empty()) outputs_.push_back(std::move(learned));
 }
 
 void Torrent::rechoke(TimePoint now) {
@@ -491,6 +668,11 @@ void Torrent::handle_timeout(TimePoint now) {
         choke = now + config_.rechoke_interval;
         rechoke(now);
     }
+    auto& pex = timers_[static_cast<int>(Timer::pex)];
+    if (now >= pex) {
+        pex = now + config_.pex_interval;
+        send_pex();
+    }
 }
 
 TimePoint Torrent::next_deadline() const {
@@ -514,6 +696,8 @@ void Torrent::check_invariants() const {
         // A piece we have is never still requested, and nothing we lack is ever read for upload.
         for (const auto& r : p.requests) AGORA_ASSERT(!picker_.have().get(r.block.piece.value));
         for (const auto& r : p.incoming) AGORA_ASSERT(picker_.have().get(r.piece.value));
+        // BEP 27: nothing about a private torrent's peers is ever passed on.
+        if (info_->is_private) AGORA_ASSERT(p.pex_told.empty() && !p.pex_sent_once);
     }
 #endif
 }

@@ -1,8 +1,8 @@
 // One torrent's swarm: the peers connected for it, what each has and wants, which blocks to ask
 // whom for, whom to upload to, and verifying what arrives. A sans-I/O state machine
 // (STYLE.md, practice 1): it is fed peer messages, disk completions and `now`, and returns
-// outputs (bytes to send, pieces to check and write, blocks to read, peers to drop) through
-// poll_output(). It never touches a socket, a file or a clock.
+// outputs (bytes to send, pieces to check and write, blocks to read, peers to drop, peers learned
+// through PEX) through poll_output(). It never touches a socket, a file or a clock.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -23,7 +25,9 @@
 #include "swarm/peer.hpp"
 #include "swarm/piece_picker.hpp"
 #include "swarm/smart_ban.hpp"
+#include "wire/extension.hpp"
 #include "wire/message.hpp"
+#include "wire/pex.hpp"
 
 namespace agora::swarm {
 
@@ -40,6 +44,12 @@ struct TorrentConfig {
     std::size_t checking_bytes_max = 64u << 20;  // downloaded piece bytes waiting for the disk
     std::string client_name = "agora/0.1.0";
     std::uint16_t listen_port = 0;
+    // BEP 11 peer exchange (never for private torrents, BEP 27). We send each peer that offers
+    // ut_pex one message per interval (BEP 11: at most one a minute), and take at most one from
+    // each peer per pex_accept_interval_min (a little under a minute, for senders' jitter;
+    // libtorrent refuses floods the same way); the extra ones are ignored and counted.
+    Duration pex_interval = std::chrono::seconds(60);
+    Duration pex_accept_interval_min = std::chrono::seconds(45);
 };
 
 // What the torrent asks its driver to do.
@@ -48,7 +58,10 @@ struct DropPeer { PeerHandle peer; std::string reason; bool ban = false; };
 struct CheckPiece { PieceIndex piece; Bytes data; };  // hash; write to disk only if it passes
 struct ReadBlock { PeerHandle peer; PieceIndex piece; std::uint32_t offset; std::uint32_t length; };
 struct PieceHad { PieceIndex piece; };                // verified and written (for resume records)
-using Output = std::variant<SendBytes, DropPeer, CheckPiece, ReadBlock, PieceHad>;
+// Addresses (ip, port) a peer told us of with BEP 11 PEX, minus those already connected: worth
+// dialing. At most limits::pex_added_per_family_max per address family from one message.
+struct PeersLearned { std::vector<std::pair<std::string, std::uint16_t>> peers; };
+using Output = std::variant<SendBytes, DropPeer, CheckPiece, ReadBlock, PieceHad, PeersLearned>;
 
 struct TorrentStats {
     std::uint32_t pieces_had = 0;
@@ -62,6 +75,11 @@ struct TorrentStats {
     double download_rate = 0;              // bytes/s over the last seconds
     double upload_rate = 0;
     bool complete = false;
+    // BEP 11 ut_pex messages: sent, taken, ignored as malformed, ignored as too frequent.
+    std::uint32_t pex_sent = 0;
+    std::uint32_t pex_accepted = 0;
+    std::uint32_t pex_malformed = 0;
+    std::uint32_t pex_rate_limited = 0;
 };
 
 class Torrent {
@@ -69,8 +87,10 @@ public:
     Torrent(std::shared_ptr<const meta::TorrentInfo> info, Bitfield have, TorrentConfig config,
             std::unique_ptr<Choker> choker, std::uint64_t seed, TimePoint now);
 
-    // A peer that finished the handshake for this torrent. `key` names it for bans (ip:port).
-    void add_peer(PeerHandle peer, std::string key, bool fast, bool extensions, TimePoint now);
+    // A peer that finished the handshake for this torrent. `key` names it for bans (ip:port, or
+    // [ip6]:port). `outgoing`: we connected to it, so `key` is an address it accepts connections on
+    // and PEX may pass on; an incoming peer is passed on only with the port its handshake names.
+    void add_peer(PeerHandle peer, std::string key, bool outgoing, bool fast, bool extensions, TimePoint now);
     void remove_peer(PeerHandle peer, TimePoint now);
     bool has_peer(PeerHandle peer) const { return peers_.contains(peer.value); }
 
@@ -93,7 +113,8 @@ public:
     bool is_seed_peer(PeerHandle p) const;
 
 private:
-    enum class Timer { tick, rechoke, count };
+    enum class Timer { tick, rechoke, pex, count };
+    struct PexEntry { Contact contact; std::uint8_t flags = 0; };
 
     void send(PeerHandle peer, const wire::Message& m);
     void drop(PeerHandle peer, std::string reason, bool ban = false);
@@ -101,6 +122,12 @@ private:
     void on_request(Peer& p, const wire::Request& r, TimePoint now);
     void on_piece(Peer& p, const wire::Piece& m);
     void on_extended(Peer& p, const wire::Extended& m);
+    void on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs);
+    void on_pex(Peer& p, BytesView payload);
+    void send_pex();
+    void send_pex_to(Peer& p, const std::vector<PexEntry>& connected);
+    std::optional<PexEntry> pex_entry(const Peer& p) const;
+    std::set<Contact> connected_contacts() const;
     void update_interest(Peer& p);
     void fill_requests(Peer& p, TimePoint now);
     void issue_reads(Peer& p);
