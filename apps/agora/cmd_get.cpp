@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "dht_options.hpp"
 #include "io/dht_state.hpp"
+#include "io/local_discovery.hpp"
 #include "io/parallel.hpp"
 #include "io/resume_store.hpp"
 #include "io/session_driver.hpp"
@@ -41,6 +42,7 @@ struct GetArgs {
     std::string state_dir;
     bool no_resume = false;
     bool no_trackers = false;
+    bool no_lsd = false;
     bool verbose = false;
     std::string download_limit;
     std::string upload_limit;
@@ -161,11 +163,14 @@ int run_swarm(const GetArgs& a, bool keep_seeding) {
     auto read_cache = parse_rate(a.read_cache);
     if (!read_cache) return report(make_error(Error::Kind::bad_argument, "--read-cache " + a.read_cache + ": expected a size such as 32M (0 turns it off)"));
     driver_config.read_cache_bytes = static_cast<std::size_t>(*read_cache);
+    // Multicast from a loopback address never leaves the host: no use, and tests that bind there
+    // must not send it.
+    driver_config.local_discovery = !a.no_lsd && !io::is_loopback_address(a.bind);
     auto dht_db = configure_dht(a.dht, state_dir, a.bind, config, driver_config);
     if (!dht_db) return report(dht_db.error());
-    if (magnet && magnet->trackers.empty() && peers.empty() && !config.dht)
-        return report(make_error(Error::Kind::bad_argument,
-                                 "this magnet link names no tracker and no peer, and the DHT is off: no way to find peers"));
+    if (magnet && magnet->trackers.empty() && peers.empty() && !config.dht && !driver_config.local_discovery)
+        return report(make_error(Error::Kind::bad_argument, "this magnet link names no tracker and no peer, and the DHT "
+                                                            "and local discovery are off: no way to find peers"));
     auto driver = std::make_unique<io::SessionDriver>(config, driver_config);
     if (auto s = driver->start(); !s) {
         if (a.port == 0) return report(s.error());
@@ -314,6 +319,8 @@ void add_common(CLI::App* cmd, GetArgs& a) {
     cmd->add_option("--state-dir", a.state_dir, "Where the resume database lives (default $XDG_DATA_HOME/agora)");
     cmd->add_flag("--no-resume", a.no_resume, "Neither read nor write resume records (always check the data)");
     cmd->add_flag("--no-trackers", a.no_trackers, "Do not announce to the torrent's trackers");
+    cmd->add_flag("--no-lsd", a.no_lsd,
+                  "Do not look for peers on the local network (BEP 14; always off when --bind is a loopback address)");
     cmd->add_flag("--json", a.json, "Print one JSON object of progress per second on stdout");
     cmd->add_flag("-q,--quiet", a.quiet, "No progress output");
     cmd->add_option("--download-limit", a.download_limit, "Most bytes per second to receive, e.g. 500k or 2M (default: no limit)");

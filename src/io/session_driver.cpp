@@ -12,6 +12,7 @@
 #include "core/limits.hpp"
 #include "io/file_access.hpp"
 #include "io/http_client.hpp"
+#include "io/local_discovery.hpp"
 #include "io/piece_hasher.hpp"
 #include "storage/verify_plan.hpp"
 #include "tracker/http.hpp"
@@ -121,7 +122,29 @@ Status SessionDriver::start() {
         if (auto s = open_udp(asio::ip::udp::endpoint(address, listen_port_)); !s) return s;
         bootstrap_dht();
     }
+    if (config_.local_discovery) start_local_discovery();
     return Ok{};
+}
+
+// Without LSD the node still works (other peer sources), so a failure to start it is logged, not
+// returned. Logs go through the io_context: the owner sets on_log after start().
+void SessionDriver::start_local_discovery() {
+    auto log = [this](const std::string& line) {
+        asio::post(ioc_, [this, line] {
+            if (on_log) on_log(line);
+        });
+    };
+    lsd_ = std::make_unique<LocalDiscovery>(ioc_, config_.listen_address, listen_port_,
+                                            [this] { return engine_.announce_hashes(); });
+    lsd_->on_log = log;
+    lsd_->on_peer = [this](const InfoHashV1& hash, const std::string& ip, std::uint16_t port) {
+        engine_.add_peers(hash, {session::Endpoint{ip, port}}, now());
+        pump();
+    };
+    if (auto s = lsd_->start(); !s) {
+        log(s.error().describe() + "; running without it");
+        lsd_.reset();
+    }
 }
 
 Status SessionDriver::open_udp(const asio::ip::udp::endpoint& local) {
@@ -199,6 +222,7 @@ Result<TorrentHandle> SessionDriver::add_torrent(std::shared_ptr<const meta::Tor
     const TorrentHandle t = engine_.add_torrent(info, std::move(options), now());
     disks_[t.value] = TorrentDisk{std::move(info), std::move(save_dir)};
     pump();
+    if (lsd_) lsd_->announce();
     return t;
 }
 
@@ -206,6 +230,7 @@ TorrentHandle SessionDriver::add_magnet(InfoHashes hashes, std::string save_dir,
     const TorrentHandle t = engine_.add_magnet(std::move(hashes), std::move(options), now());
     magnet_dirs_[t.value] = std::move(save_dir);
     pump();
+    if (lsd_) lsd_->announce();
     return t;
 }
 
@@ -585,6 +610,7 @@ void SessionDriver::run(const std::function<bool()>& done, const std::function<v
 }
 
 void SessionDriver::shutdown(std::chrono::milliseconds grace) {
+    if (lsd_) lsd_->close();  // no more peers while we leave
     engine_.shutdown(now());
     pump();
     acceptor_.close();

@@ -34,7 +34,13 @@ struct DriverConfig {
     // nodes remembered from an earlier run.
     std::vector<std::string> dht_routers;
     std::vector<dht::NodeInfo> dht_known;
+    // BEP 14 Local Service Discovery (io/local_discovery.hpp): announce every torrent on the LAN's
+    // multicast group and take the peers that announce theirs. Off by default: multicast leaves
+    // the process, which a test or an embedding program must ask for.
+    bool local_discovery = false;
 };
+
+class LocalDiscovery;
 
 class SessionDriver {
 public:
@@ -99,6 +105,7 @@ private:
     Status open_udp(const boost::asio::ip::udp::endpoint& local);
     void send_datagram(const boost::asio::ip::udp::endpoint& to, Bytes bytes);
     void bootstrap_dht();
+    void start_local_discovery();
 
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
@@ -123,6 +130,7 @@ private:
     RateLimiter download_limit_;
     RateLimiter upload_limit_;
     bool stop_requested_ = false;
+    std::unique_ptr<LocalDiscovery> lsd_;  // null unless config_.local_discovery and it started
     // Declared last: destroyed (joined) first, while everything its jobs touch still exists.
     std::unique_ptr<boost::asio::thread_pool> disk_pool_;
 };

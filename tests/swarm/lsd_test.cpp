@@ -1,0 +1,144 @@
+// Local Service Discovery (BEP 14) over real multicast, between two network namespaces joined by
+// a veth pair: a seeder and a getter told of no peer, no tracker and no DHT find each other by the
+// LAN announce alone. Needs root (CAP_SYS_ADMIN for `ip netns add`) and iproute2 (scripts/setup);
+// without them the test fails, saying so, rather than skipping.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../unit/temp_dir.hpp"
+#include "process.hpp"
+#include "swarm_util.hpp"
+
+using agora::test::Process;
+using agora::test::TempDir;
+using namespace agora::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string ip_binary() {
+    for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"})
+        if (std::filesystem::exists(p)) return p;
+    return {};
+}
+
+// Runs a shell command: its exit status and what it printed on either stream.
+std::pair<int, std::string> run(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    if (!p) return {-1, "popen failed"};
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// Two network namespaces, each with lo up and one end of a veth pair on 10.213.X.0/24 (X from the
+// pid, as are the names, so that concurrent runs do not collide) and a route for multicast out of
+// it. Deleting the namespaces, in the destructor, deletes the pair too.
+class NamespacePair {
+public:
+    explicit NamespacePair(std::string ip) : ip_(std::move(ip)) {
+        const auto pid = std::to_string(::getpid());
+        subnet_ = "10.213." + std::to_string(1 + ::getpid() % 250) + ".";
+        for (const char side : {'a', 'b'}) {
+            names_.push_back("agora-lsd-" + pid + "-" + side);
+            veths_.push_back("alsd" + pid + side);  // at most 15 characters (IFNAMSIZ)
+        }
+        for (const auto& ns : names_) {
+            (void)run(ip_ + " netns del " + ns);  // a leftover of a crashed run with the same pid
+            auto [status, out] = run(ip_ + " netns add " + ns);
+            if (status != 0) {
+                error_ = "`ip netns add " + ns + "` failed (this test needs root, i.e. CAP_SYS_ADMIN): " + out;
+                return;
+            }
+            created_.push_back(ns);
+        }
+        std::vector<std::string> steps = {"-n " + names_[0] + " link add " + veths_[0] + " type veth peer name " +
+                                          veths_[1] + " netns " + names_[1]};
+        for (int i = 0; i < 2; ++i) {
+            const auto n = "-n " + names_[i] + " ";
+            steps.push_back(n + "addr add " + address(i) + "/24 dev " + veths_[i]);
+            steps.push_back(n + "link set " + veths_[i] + " up");
+            steps.push_back(n + "link set lo up");
+            steps.push_back(n + "route add 224.0.0.0/4 dev " + veths_[i]);
+        }
+        for (const auto& step : steps) {
+            auto [status, out] = run(ip_ + " " + step);
+            if (status != 0) {
+                error_ = "`ip " + step + "` failed: " + out;
+                return;
+            }
+        }
+    }
+    ~NamespacePair() {
+        for (const auto& ns : created_) (void)run(ip_ + " netns del " + ns);
+    }
+    NamespacePair(const NamespacePair&) = delete;
+    NamespacePair& operator=(const NamespacePair&) = delete;
+
+    // Empty when everything is set up; else what failed.
+    const std::string& error() const { return error_; }
+    std::string address(int side) const { return subnet_ + std::to_string(side + 1); }
+    // `argv` run inside namespace `side`.
+    std::vector<std::string> exec(int side, std::vector<std::string> argv) const {
+        std::vector<std::string> out = {ip_, "netns", "exec", names_[static_cast<std::size_t>(side)]};
+        out.insert(out.end(), argv.begin(), argv.end());
+        return out;
+    }
+
+private:
+    std::string ip_;
+    std::string subnet_;
+    std::vector<std::string> names_;
+    std::vector<std::string> veths_;
+    std::vector<std::string> created_;
+    std::string error_;
+};
+
+// A seeder in one namespace and a getter in the other, with no --peer, trackers or DHT: the
+// getter's multicast announce reaches the seeder, which dials it, and the download completes
+// with identical bytes.
+TEST(AgoraLsd, SeedAndGetFindEachOtherAcrossNamespaces) {
+    const auto ip = ip_binary();
+    if (ip.empty()) GTEST_FAIL() << "iproute2 (the `ip` program) is not installed: run scripts/setup";
+    const NamespacePair net(ip);
+    ASSERT_TRUE(net.error().empty()) << net.error();
+
+    TempDir dir;
+    agora::test::write_random_file(dir / "seed/lan.bin", 6 << 20, 14);
+    ASSERT_EQ(std::system((agora_bin + " create " + (dir / "seed/lan.bin") + " -o " + (dir / "t.torrent") +
+                           " --piece-size 65536 -q >/dev/null").c_str()),
+              0);
+    const std::vector<std::string> isolated = {"--port", "0", "--no-dht", "--no-trackers", "--no-resume"};
+
+    std::vector<std::string> seed = {agora_bin, "seed", dir / "t.torrent", dir / "seed", "--bind", net.address(0),
+                                     "--state-dir", dir / "state-seed"};
+    seed.insert(seed.end(), isolated.begin(), isolated.end());
+    Process seeder(net.exec(0, seed));
+    ASSERT_NE(listening_port(seeder), 0) << seeder.log();
+    // Joined the group (so the getter's announce will be heard) once it says it announces.
+    ASSERT_TRUE(seeder.wait_for_line("local discovery: announcing", 30s)) << seeder.log();
+
+    std::vector<std::string> get = {agora_bin, "get", dir / "t.torrent", "-o", dir / "got", "--bind", net.address(1),
+                                    "--state-dir", dir / "state-get"};
+    get.insert(get.end(), isolated.begin(), isolated.end());
+    Process getter(net.exec(1, get));
+    EXPECT_EQ(getter.wait_exit(90s), 0) << "getter:\n" << getter.log() << "seeder:\n" << seeder.log();
+    EXPECT_TRUE(agora::test::read_all(dir / "got/lan.bin") == agora::test::read_all(dir / "seed/lan.bin"))
+        << "the downloaded file differs";
+    // The seeder learnt of the getter from its announce: the only way it could.
+    EXPECT_TRUE(seeder.wait_for_line("local discovery: found peer " + net.address(1) + ":", 10s)) << seeder.log();
+    seeder.kill(SIGTERM);
+    EXPECT_EQ(seeder.wait_exit(20s), 0) << seeder.log();
+}
+
+}  // namespace
