@@ -61,33 +61,30 @@ Status NodeDb::save_resume(BytesView info_hash, BytesView record) {
 }
 
 Result<std::optional<Bytes>> NodeDb::load_resume(BytesView info_hash) {
-    Statement s;
-    if (sqlite3_prepare_v2(db_, "SELECT record FROM resume WHERE info_hash = ?", -1, &s.stmt, nullptr) != SQLITE_OK)
-        return db_error(db_, "database");
-    sqlite3_bind_blob(s.stmt, 1, info_hash.data(), static_cast<int>(info_hash.size()), SQLITE_TRANSIENT);
-    const int rc = sqlite3_step(s.stmt);
-    if (rc == SQLITE_DONE) return std::optional<Bytes>();
-    if (rc != SQLITE_ROW) return db_error(db_, "database");
-    const auto* data = static_cast<const char*>(sqlite3_column_blob(s.stmt, 0));
-    const int size = sqlite3_column_bytes(s.stmt, 0);
-    return std::optional<Bytes>(Bytes(data ? data : "", static_cast<std::size_t>(size)));
+    return load_blob("SELECT record FROM resume WHERE info_hash = ?", info_hash);
 }
 
 Status NodeDb::save_state(std::string_view name, BytesView value) {
     Statement s;
     if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO state (name, value) VALUES (?, ?)", -1, &s.stmt, nullptr) != SQLITE_OK)
         return db_error(db_, "database");
-    sqlite3_bind_text(s.stmt, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s.stmt, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
     sqlite3_bind_blob(s.stmt, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(s.stmt) != SQLITE_DONE) return db_error(db_, "database");
     return Ok{};
 }
 
 Result<std::optional<Bytes>> NodeDb::load_state(std::string_view name) {
+    return load_blob("SELECT value FROM state WHERE name = ?", name);
+}
+
+// The one blob a single-key SELECT finds, or nothing. Keys bind as blobs: SQLite compares a TEXT
+// column with a BLOB parameter byte for byte only if the column holds blobs, so `state` keys are
+// written as blobs too (save_state).
+Result<std::optional<Bytes>> NodeDb::load_blob(const char* sql, BytesView key) {
     Statement s;
-    if (sqlite3_prepare_v2(db_, "SELECT value FROM state WHERE name = ?", -1, &s.stmt, nullptr) != SQLITE_OK)
-        return db_error(db_, "database");
-    sqlite3_bind_text(s.stmt, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    if (sqlite3_prepare_v2(db_, sql, -1, &s.stmt, nullptr) != SQLITE_OK) return db_error(db_, "database");
+    sqlite3_bind_blob(s.stmt, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
     const int rc = sqlite3_step(s.stmt);
     if (rc == SQLITE_DONE) return std::optional<Bytes>();
     if (rc != SQLITE_ROW) return db_error(db_, "database");

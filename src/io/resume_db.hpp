@@ -34,6 +34,7 @@ public:
 private:
     explicit NodeDb(sqlite3* db) : db_(db) {}
     Status exec(const char* sql);
+    Result<std::optional<Bytes>> load_blob(const char* sql, BytesView key);
     sqlite3* db_;
 };
 
