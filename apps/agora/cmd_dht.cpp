@@ -1,6 +1,8 @@
 // agora dht ...: look inside the Mainline DHT. Each subcommand runs a node (from the saved table,
 // --bootstrap nodes or the built-in routers), waits for its bootstrap, makes one query, prints
 // the answer and saves the table; `serve` keeps a node running until interrupted.
+#include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -130,9 +132,12 @@ int print_status(const DhtCommandArgs& a, const dht::NodeStatus& s) {
 }
 
 int print_done(const DhtCommandArgs& a, const dht::QueryDone& d, const std::vector<dht::Endpoint>& peers,
-               const std::string& target_hex) {
+               const std::string& target_hex, std::chrono::duration<double, std::milli> elapsed) {
     if (a.json) {
-        nlohmann::json j = {{"ok", d.ok}, {"messages_sent", d.sent}, {"nodes_answered", d.replied}};
+        nlohmann::json j = {{"ok", d.ok},
+                            {"messages_sent", d.sent},
+                            {"nodes_answered", d.replied},
+                            {"elapsed_ms", std::round(elapsed.count() * 10) / 10}};
         if (!d.ok) j["error"] = d.error;
         if (!target_hex.empty()) j["target"] = target_hex;
         if (d.node_id) j["id"] = d.node_id->hex();
@@ -181,7 +186,7 @@ int print_done(const DhtCommandArgs& a, const dht::QueryDone& d, const std::vect
                 break;
             default: break;
         }
-        std::fprintf(stderr, "%zu nodes answered, %zu messages sent\n", d.replied, d.sent);
+        std::fprintf(stderr, "%zu nodes answered, %zu messages sent, %.1f ms\n", d.replied, d.sent, elapsed.count());
     }
     if (!d.ok) return d.kind == dht::QueryKind::get_item && d.replied > 0 ? exit_incomplete : exit_error;
     if (d.kind == dht::QueryKind::get_peers && peers.empty()) return exit_incomplete;
@@ -252,6 +257,8 @@ int run_dht(DhtCommandArgs& a) {
     std::optional<dht::QueryId> bootstrap_done;
     std::optional<dht::QueryId> query;
     std::optional<dht::QueryDone> result;
+    // Wall time of the query alone (after the bootstrap), for `--json`'s elapsed_ms.
+    std::chrono::steady_clock::time_point query_started, query_ended;
     std::vector<dht::Endpoint> peers;
     bool bootstrapped = driver_config.dht_routers.empty() && driver_config.dht_known.empty();
     driver.on_dht_event = [&](const dht::Event& e) {
@@ -261,10 +268,14 @@ int run_dht(DhtCommandArgs& a) {
         }
         const auto& done = std::get<dht::QueryDone>(e);
         if (done.kind == dht::QueryKind::bootstrap) bootstrapped = true;
-        if (query && done.query == *query) result = done;
+        if (query && done.query == *query) {
+            result = done;
+            query_ended = std::chrono::steady_clock::now();
+        }
     };
     auto start_query = [&](session::Engine& engine, TimePoint now) {
         auto& node = *engine.dht();
+        query_started = std::chrono::steady_clock::now();
         if (a.what == "ping") query = node.ping(*ping_to, now);
         else if (a.what == "find-node") query = node.find_node(*target, now);
         else if (a.what == "get-peers") query = node.get_peers(*target, std::nullopt, false, now);
@@ -303,7 +314,8 @@ int run_dht(DhtCommandArgs& a) {
         driver.with_engine([&](session::Engine& engine, TimePoint now) { status = engine.dht()->status(now); });
         code = print_status(a, *status);
     } else if (a.what != "serve") {
-        if (result) code = print_done(a, *result, peers, target_hex.empty() && target ? target->hex() : target_hex);
+        if (result) code = print_done(a, *result, peers, target_hex.empty() && target ? target->hex() : target_hex,
+                                       query_ended - query_started);
         else code = report(make_error(Error::Kind::io, dht_interrupted ? "interrupted" : "no answer in time (--timeout)"));
     }
     (void)io::save_dht_state(**db, *driver.engine().dht());

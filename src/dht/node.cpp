@@ -79,6 +79,10 @@ QueryId Node::bootstrap(std::vector<Endpoint> routers, TimePoint now) {
     return start_lookup(QueryKind::bootstrap, id_, now);
 }
 
+bool Node::has_contacts() const {
+    return table4_.size() + table6_.size() > 0 || !routers_.empty() || !known_.empty();
+}
+
 QueryId Node::ping(const Endpoint& to, TimePoint now) {
     const QueryId id = next_query_++;
     auto& q = queries_[id];

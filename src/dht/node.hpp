@@ -98,6 +98,8 @@ public:
     // find_node for our own id through the known nodes and these router addresses; again
     // whenever the table empties. Emits QueryDone{bootstrap}.
     QueryId bootstrap(std::vector<Endpoint> routers, TimePoint now);
+    // Whether a lookup started now would have anyone to ask (table, known nodes or routers).
+    bool has_contacts() const;
 
     QueryId ping(const Endpoint& to, TimePoint now);
     QueryId find_node(const NodeId& target, TimePoint now);

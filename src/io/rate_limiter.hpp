@@ -16,6 +16,12 @@ public:
     explicit RateLimiter(std::uint64_t bytes_per_second = 0) : rate_(bytes_per_second) {}
 
     bool limited() const { return rate_ > 0; }
+    // A new rate from now on; the debt or credit so far is dropped.
+    void set_rate(std::uint64_t bytes_per_second) {
+        rate_ = bytes_per_second;
+        tokens_ = 0;
+        last_ = Clock::time_point{};
+    }
     void charge(std::uint64_t bytes, Clock::time_point now) {
         if (!limited()) return;
         refill(now);

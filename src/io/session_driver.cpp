@@ -183,7 +183,7 @@ void SessionDriver::bootstrap_dht() {
     pending->left = config_.dht_routers.size();
     auto finish = [this, pending] {
         if (--pending->left > 0) return;
-        engine_.dht()->bootstrap(pending->routers, now());
+        engine_.bootstrap_dht(pending->routers, now());
         pump();
     };
     for (const auto& known : config_.dht_known) engine_.dht()->add_known(known);
@@ -232,6 +232,18 @@ TorrentHandle SessionDriver::add_magnet(InfoHashes hashes, std::string save_dir,
     pump();
     if (lsd_) lsd_->announce();
     return t;
+}
+
+void SessionDriver::remove_torrent(TorrentHandle t) {
+    engine_.remove_torrent(t, now());
+    disks_.erase(t.value);
+    magnet_dirs_.erase(t.value);
+    pump();
+}
+
+void SessionDriver::set_rate_limits(std::uint64_t download, std::uint64_t upload) {
+    download_limit_.set_rate(download);
+    upload_limit_.set_rate(upload);
 }
 
 void SessionDriver::accept_next() {

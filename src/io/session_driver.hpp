@@ -62,6 +62,13 @@ public:
     // A magnet link: the metadata comes from peers first; then files are created under save_dir.
     TorrentHandle add_magnet(InfoHashes hashes, std::string save_dir, session::AddTorrentOptions options);
 
+    // Stops the torrent (trackers told, peers closed) and forgets it; its files stay.
+    void remove_torrent(TorrentHandle t);
+    // Bytes/s over all connections; 0: unlimited.
+    void set_rate_limits(std::uint64_t download, std::uint64_t upload);
+    // The network thread's context, for listeners that share it (the RPC server).
+    boost::asio::io_context& context() { return ioc_; }
+
     // Runs until `done()` is true, calling `every_second()` once a second.
     void run(const std::function<bool()>& done, const std::function<void()>& every_second);
     // Tells trackers we stop and closes every connection; waits at most `grace` for the announces.

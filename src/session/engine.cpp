@@ -58,6 +58,7 @@ TorrentHandle Engine::add_torrent(std::shared_ptr<const meta::TorrentInfo> info,
     slot.was_complete = slot.swarm->complete();
     connect_more(handle, now);
     announce_due(handle, now, false);
+    dht_due(now);  // now, not at the next housekeeping: a bare magnet has nothing else to go on
     return handle;
 }
 
@@ -67,6 +68,7 @@ TorrentHandle Engine::add_magnet(InfoHashes hashes, AddTorrentOptions options, T
     torrents_.at(handle.value).metadata = std::make_unique<MetadataFetch>(hashes);
     connect_more(handle, now);
     announce_due(handle, now, false);
+    dht_due(now);  // now, not at the next housekeeping: a bare magnet has nothing else to go on
     return handle;
 }
 
@@ -501,23 +503,51 @@ void Engine::metadata_complete(TorrentHandle t, TimePoint now) {
     drain(t, now);
 }
 
+void Engine::announce_stopped(TorrentHandle t) {
+    const auto& slot = torrents_.at(t.value);
+    for (std::uint32_t i = 0; i < slot.trackers.size(); ++i) {
+        const auto& tr = slot.trackers[i];
+        if (!tr.started_sent) continue;
+        auto request = announce_request(t, tracker::Event::stopped);
+        request.tracker_id = tr.tracker_id;
+        actions_.push_back(Announce{t, i, tr.url, std::move(request)});
+    }
+}
+
+void Engine::remove_torrent(TorrentHandle t, TimePoint now) {
+    last_now_ = now;
+    auto it = torrents_.find(t.value);
+    if (it == torrents_.end()) return;
+    announce_stopped(t);
+    // Closed here rather than through handle_closed, which would look for the torrent.
+    for (auto c = connections_.begin(); c != connections_.end();) {
+        if (c->second.torrent != t) {
+            ++c;
+            continue;
+        }
+        actions_.push_back(Close{PeerHandle(c->first), "torrent removed"});
+        c = connections_.erase(c);
+    }
+    std::erase_if(dht_lookups_, [&](const auto& lookup) { return lookup.second == t; });
+    torrents_.erase(it);
+}
+
 void Engine::shutdown([[maybe_unused]] TimePoint now) {
     shutting_down_ = true;
-    for (auto& [k, slot] : torrents_) {
-        for (std::uint32_t i = 0; i < slot.trackers.size(); ++i) {
-            auto& tr = slot.trackers[i];
-            if (!tr.started_sent) continue;
-            auto request = announce_request(TorrentHandle(k), tracker::Event::stopped);
-            request.tracker_id = tr.tracker_id;
-            actions_.push_back(Announce{TorrentHandle(k), i, tr.url, std::move(request)});
-        }
-    }
+    for (const auto& [k, slot] : torrents_) announce_stopped(TorrentHandle(k));
     for (const auto& [k, c] : connections_) actions_.push_back(Close{PeerHandle(k), "shutting down"});
 }
 
 }  // namespace agora::session
 
 namespace agora::session {
+
+void Engine::bootstrap_dht(std::vector<dht::Endpoint> routers, TimePoint now) {
+    last_now_ = now;
+    if (!dht_) return;
+    dht_->bootstrap(std::move(routers), now);
+    dht_due(now);
+}
 
 void Engine::handle_datagram(const dht::Endpoint& from, BytesView bytes, TimePoint now) {
     last_now_ = now;
@@ -543,7 +573,8 @@ std::vector<InfoHashV1> Engine::announce_hashes() const {
 // Starts a get_peers lookup (announcing our port) for each torrent whose time has come: the v1
 // hash, and the truncated v2 hash for v2 and hybrid torrents (BEP 52).
 void Engine::dht_due(TimePoint now) {
-    if (!dht_ || shutting_down_) return;
+    // With nobody to ask yet, a lookup would end at once with nothing; wait for bootstrap_dht.
+    if (!dht_ || shutting_down_ || !dht_->has_contacts()) return;
     for (auto& [k, slot] : torrents_) {
         if (now < slot.next_dht) continue;
         slot.next_dht = now + config_.dht_announce_interval;
@@ -586,6 +617,7 @@ void Engine::drain_dht() {
                 slot->second.next_dht = std::min(slot->second.next_dht, last_now_ + std::chrono::seconds(20));
             if (config_.log_peers)
                 actions_.push_back(Log{"dht lookup: " + std::to_string(done->replied) + " nodes answered, " +
+                                       std::to_string(done->sent) + " messages, " +
                                        std::to_string(done->peers) + " peers, announced to " +
                                        std::to_string(done->stored_at)});
         }

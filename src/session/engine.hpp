@@ -79,6 +79,9 @@ public:
     // A torrent known only by its info-hash(es) (a magnet link): the info dictionary is fetched
     // from peers first (BEP 9), then it runs like any other. torrent() is null until then.
     TorrentHandle add_magnet(InfoHashes hashes, AddTorrentOptions options, TimePoint now);
+    // Announces `stopped` to its trackers, closes its connections and forgets the torrent. Disk
+    // completions and tracker replies still in flight for it are ignored when they come back.
+    void remove_torrent(TorrentHandle t, TimePoint now);
     // Announce `stopped` to every tracker and close every connection (the driver then waits for
     // the announces, with a short deadline).
     void shutdown(TimePoint now);
@@ -96,6 +99,9 @@ public:
                                TimePoint now);
     void handle_timeout(TimePoint now);
     TimePoint next_deadline() const;
+    // Starts the DHT node's bootstrap through these routers (and the known nodes), and the lookups
+    // of torrents that were waiting for someone to ask.
+    void bootstrap_dht(std::vector<dht::Endpoint> routers, TimePoint now);
     // A datagram for the DHT node (ignored when the DHT is off).
     void handle_datagram(const dht::Endpoint& from, BytesView bytes, TimePoint now);
     // Peers found outside the engine (Local Service Discovery) for the torrent with this v1 hash.
@@ -163,6 +169,7 @@ private:
     void drain(TorrentHandle t, TimePoint now);
     void connect_more(TorrentHandle t, TimePoint now);
     void announce_due(TorrentHandle t, TimePoint now, bool force_event);
+    void announce_stopped(TorrentHandle t);
     std::optional<TorrentHandle> torrent_for_hash(const std::array<std::uint8_t, 20>& hash) const;
     tracker::AnnounceRequest announce_request(TorrentHandle t, tracker::Event event) const;
 
