@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     add_seed(app, run);
     add_scrape(app, run);
     add_dht(app, run);
+    add_daemon(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

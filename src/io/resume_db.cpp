@@ -29,7 +29,8 @@ Result<NodeDb> NodeDb::open(const std::string& path) {
     // resume data needs; a power cut may lose the last commits, never corrupt the file.
     for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                             "CREATE TABLE IF NOT EXISTS resume (info_hash BLOB PRIMARY KEY, record BLOB NOT NULL)",
-                            "CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL)"}) {
+                            "CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
+                            "CREATE TABLE IF NOT EXISTS torrents (key TEXT PRIMARY KEY, record BLOB NOT NULL)"}) {
         if (auto s = node.exec(sql); !s) return s.error();
     }
     return node;
@@ -50,14 +51,7 @@ Status NodeDb::exec(const char* sql) {
 }
 
 Status NodeDb::save_resume(BytesView info_hash, BytesView record) {
-    Statement s;
-    if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO resume (info_hash, record) VALUES (?, ?)", -1, &s.stmt,
-                           nullptr) != SQLITE_OK)
-        return db_error(db_, "database");
-    sqlite3_bind_blob(s.stmt, 1, info_hash.data(), static_cast<int>(info_hash.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_blob(s.stmt, 2, record.data(), static_cast<int>(record.size()), SQLITE_TRANSIENT);
-    if (sqlite3_step(s.stmt) != SQLITE_DONE) return db_error(db_, "database");
-    return Ok{};
+    return put("INSERT OR REPLACE INTO resume (info_hash, record) VALUES (?, ?)", info_hash, record);
 }
 
 Result<std::optional<Bytes>> NodeDb::load_resume(BytesView info_hash) {
@@ -65,13 +59,7 @@ Result<std::optional<Bytes>> NodeDb::load_resume(BytesView info_hash) {
 }
 
 Status NodeDb::save_state(std::string_view name, BytesView value) {
-    Statement s;
-    if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO state (name, value) VALUES (?, ?)", -1, &s.stmt, nullptr) != SQLITE_OK)
-        return db_error(db_, "database");
-    sqlite3_bind_blob(s.stmt, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_blob(s.stmt, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    if (sqlite3_step(s.stmt) != SQLITE_DONE) return db_error(db_, "database");
-    return Ok{};
+    return put("INSERT OR REPLACE INTO state (name, value) VALUES (?, ?)", name, value);
 }
 
 Result<std::optional<Bytes>> NodeDb::load_state(std::string_view name) {
@@ -94,10 +82,47 @@ Result<std::optional<Bytes>> NodeDb::load_blob(const char* sql, BytesView key) {
 }
 
 Status NodeDb::erase_resume(BytesView info_hash) {
+    return erase("DELETE FROM resume WHERE info_hash = ?", info_hash);
+}
+
+Status NodeDb::save_torrent(std::string_view key, BytesView record) {
+    return put("INSERT OR REPLACE INTO torrents (key, record) VALUES (?, ?)", key, record);
+}
+
+Status NodeDb::erase_torrent(std::string_view key) {
+    return erase("DELETE FROM torrents WHERE key = ?", key);
+}
+
+Result<std::vector<std::pair<std::string, Bytes>>> NodeDb::load_torrents() {
     Statement s;
-    if (sqlite3_prepare_v2(db_, "DELETE FROM resume WHERE info_hash = ?", -1, &s.stmt, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db_, "SELECT key, record FROM torrents", -1, &s.stmt, nullptr) != SQLITE_OK)
         return db_error(db_, "database");
-    sqlite3_bind_blob(s.stmt, 1, info_hash.data(), static_cast<int>(info_hash.size()), SQLITE_TRANSIENT);
+    std::vector<std::pair<std::string, Bytes>> out;
+    int rc;
+    while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
+        auto column = [&](int i) {
+            const auto* data = static_cast<const char*>(sqlite3_column_blob(s.stmt, i));
+            return std::string(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(s.stmt, i)));
+        };
+        out.emplace_back(column(0), column(1));
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "database");
+    return out;
+}
+
+Status NodeDb::put(const char* sql, BytesView key, BytesView value) {
+    Statement s;
+    if (sqlite3_prepare_v2(db_, sql, -1, &s.stmt, nullptr) != SQLITE_OK) return db_error(db_, "database");
+    sqlite3_bind_blob(s.stmt, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s.stmt, 2, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(s.stmt) != SQLITE_DONE) return db_error(db_, "database");
+    return Ok{};
+}
+
+Status NodeDb::erase(const char* sql, BytesView key) {
+    Statement s;
+    if (sqlite3_prepare_v2(db_, sql, -1, &s.stmt, nullptr) != SQLITE_OK) return db_error(db_, "database");
+    sqlite3_bind_blob(s.stmt, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(s.stmt) != SQLITE_DONE) return db_error(db_, "database");
     return Ok{};
 }

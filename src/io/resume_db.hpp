@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -27,6 +29,12 @@ public:
     Result<std::optional<Bytes>> load_resume(BytesView info_hash);
     Status erase_resume(BytesView info_hash);
 
+    // The daemon's torrents: one record per torrent (its metainfo or magnet link, folder, state),
+    // keyed by its info-hash in hex.
+    Status save_torrent(std::string_view key, BytesView record);
+    Status erase_torrent(std::string_view key);
+    Result<std::vector<std::pair<std::string, Bytes>>> load_torrents();
+
     // Small named values of the node itself (its DHT id and routing table, ...).
     Status save_state(std::string_view name, BytesView value);
     Result<std::optional<Bytes>> load_state(std::string_view name);
@@ -35,6 +43,8 @@ private:
     explicit NodeDb(sqlite3* db) : db_(db) {}
     Status exec(const char* sql);
     Result<std::optional<Bytes>> load_blob(const char* sql, BytesView key);
+    Status put(const char* sql, BytesView key, BytesView value);  // keys and values bind as blobs
+    Status erase(const char* sql, BytesView key);
     sqlite3* db_;
 };
 

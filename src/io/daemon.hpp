@@ -1,0 +1,130 @@
+// The daemon (`agora daemon`): many torrents kept going across restarts, remote-controlled. It
+// implements rpc::Control over a SessionDriver and serves rpc::Server on the same network thread
+// (HttpServer), so the RPC reads the engine directly and never waits on the disk: checking data
+// runs on its own thread and reports back. Each torrent's record (its .torrent or magnet link,
+// folder, paused or not, dates, totals) lives in the node database and is written when it changes;
+// verified pieces are recorded every few seconds, as `agora get` does, so kill -9 loses nothing
+// verified.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/bitfield.hpp"
+#include "io/http_server.hpp"
+#include "io/resume_db.hpp"
+#include "io/resume_store.hpp"
+#include "io/session_driver.hpp"
+#include "rpc/control.hpp"
+#include "rpc/server.hpp"
+
+namespace agora::io {
+
+struct DaemonConfig {
+    std::string data_dir;      // node.sqlite, the DHT table
+    std::string config_dir;    // shown by session-get
+    std::string download_dir;  // where torrents go unless told otherwise
+    // torrent-add and set-location may name only folders under these (default: download_dir).
+    std::vector<std::string> allowed_dirs;
+    std::string rpc_address = "127.0.0.1";
+    std::uint16_t rpc_port = 9091;
+    rpc::AccessConfig access;
+    rpc::SessionSettings settings;  // speed limits, queue, start-added-torrents ...
+};
+
+class Daemon final : public rpc::Control {
+public:
+    // `driver` is started; `dht_db` (may be null) is where the DHT table is saved.
+    Daemon(DaemonConfig config, std::unique_ptr<SessionDriver> driver, std::optional<NodeDb> dht_db);
+    ~Daemon() override;
+
+    // Opens the database, loads the saved torrents (checking their data in the background where
+    // no resume record vouches for it) and starts the RPC listener.
+    Status start();
+    std::uint16_t rpc_port() const { return http_ ? http_->port() : 0; }
+    // Runs until `stop()` is true (checked after every event and once a second).
+    void run(const std::function<bool()>& stop);
+    // Records everything, tells trackers we stop, closes connections.
+    void shutdown();
+
+    // ---- rpc::Control ----
+    std::vector<rpc::TorrentView> torrents(bool details) override;
+    Result<rpc::AddResult> add(const rpc::AddRequest& request) override;
+    Status start(const std::vector<std::uint32_t>& ids) override;
+    Status stop(const std::vector<std::uint32_t>& ids) override;
+    Status verify(const std::vector<std::uint32_t>& ids) override;
+    Status remove(const std::vector<std::uint32_t>& ids, bool delete_data) override;
+    Status set_location(const std::vector<std::uint32_t>& ids, const std::string& location, bool move) override;
+    Status change(const std::vector<std::uint32_t>& ids, const rpc::TorrentChanges& changes) override;
+    rpc::SessionSettings settings() override;
+    Status change_settings(const rpc::SessionChanges& changes) override;
+    rpc::SessionStats stats() override;
+    Result<std::uint64_t> free_space(const std::string& path) override;
+
+private:
+    struct Entry {
+        std::uint32_t id = 0;
+        std::string key;  // info-hash hex: the database key and the RPC's hashString
+        InfoHashes hashes;
+        std::shared_ptr<const meta::TorrentInfo> info;  // null until a magnet's metadata arrives
+        Bytes metainfo;                                   // the .torrent (or d4:info...e) to keep
+        std::string magnet;                               // the link it was added from, if any
+        std::vector<std::string> magnet_trackers;
+        std::vector<session::Endpoint> magnet_peers;  // x.pe
+        std::string dir;
+        bool paused = false;
+        std::int64_t added = 0;
+        std::int64_t done = 0;
+        std::uint64_t downloaded_before = 0;  // payload totals of earlier runs
+        std::uint64_t uploaded_before = 0;
+        std::optional<TorrentHandle> handle;  // while running
+        Bitfield verified;
+        bool checking = false;
+        bool pieces_dirty = false;
+        std::string error;
+        rpc::TorrentChanges limits;  // as set by torrent-set (kept, shown)
+    };
+
+    Status restore(std::string key, BytesView record);
+    Bytes record_of(const Entry& e) const;
+    void persist(const Entry& e);
+    void forget(const Entry& e);
+    void run_torrent(Entry& e);
+    void halt(Entry& e);
+    void check_data(Entry& e, bool force);
+    Result<std::string> allowed_dir(const std::string& dir) const;
+    Entry* entry(std::uint32_t id);
+    Entry* entry_for(TorrentHandle t);
+    std::uint64_t downloaded(const Entry& e) const;
+    std::uint64_t uploaded(const Entry& e) const;
+    void every_second();
+    void apply_rate_limits();
+
+    DaemonConfig config_;
+    std::unique_ptr<SessionDriver> driver_;
+    std::optional<NodeDb> dht_db_;
+    std::optional<NodeDb> db_;
+    std::optional<ResumeStore> resume_;
+    std::unique_ptr<rpc::Server> server_;
+    std::unique_ptr<HttpServer> http_;
+    std::map<std::uint32_t, Entry> entries_;
+    std::uint32_t next_id_ = 1;
+    std::int64_t started_at_ = 0;
+    std::uint64_t seconds_ = 0;
+    std::uint64_t files_added_ = 0;
+    rpc::TransferStats cumulative_before_;  // totals of earlier runs
+    std::uint64_t downloaded_at_start_ = 0;
+    std::uint64_t uploaded_at_start_ = 0;
+    // Checks of data run here, one at a time, off the network thread; declared last so it is
+    // joined first.
+    std::unique_ptr<boost::asio::thread_pool> checker_;
+};
+
+}  // namespace agora::io

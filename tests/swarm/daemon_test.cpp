@@ -1,0 +1,311 @@
+// agora daemon driven by the real transmission-remote (Debian's transmission-cli 3.00) and by raw
+// HTTP (curl) on 127.0.0.1: adding by magnet and by .torrent, listing, details, start, stop,
+// verify, move, remove (with and without data), session speed limits and settings, statistics;
+// the door (Basic auth, session id, Host allow-list, where it binds, allowed folders, bad JSON);
+// and a restart (clean and kill -9) that keeps every torrent in its state without fetching again.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "../unit/temp_dir.hpp"
+#include "process.hpp"
+#include "swarm_util.hpp"
+
+using agora::test::Process;
+using agora::test::TempDir;
+using namespace agora::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Ran {
+    int exit = -1;
+    std::string out;
+};
+
+Ran shell(const std::string& command) {
+    Ran r;
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string sq(const std::string& s) { return "'" + s + "'"; }
+
+// One `agora daemon` with its own settings file, data and download folders.
+class Daemon {
+public:
+    Daemon(const TempDir& dir, const std::string& extra_toml = "") : dir_(dir) {
+        std::filesystem::create_directories(dir / "downloads");
+        std::ofstream(dir / "daemon.toml") << "[daemon]\ndata-dir = \"" << (dir / "data") << "\"\n"
+                                           << "[peers]\nport = 0\nbind = \"127.0.0.1\"\n"
+                                           << "[downloads]\ndir = \"" << (dir / "downloads") << "\"\n"
+                                           << "[dht]\nenabled = false\n[lsd]\nenabled = false\n"
+                                           << extra_toml;
+        start();
+    }
+    void start() {
+        process_ = std::make_unique<Process>(
+            std::vector<std::string>{agora_bin, "daemon", "--config", dir_ / "daemon.toml", "--rpc-bind", "127.0.0.1:0"});
+        auto line = process_->wait_for_line("RPC on http://", 30s);
+        port_ = 0;
+        if (line) {
+            const auto at = line->find("127.0.0.1:") + 10;
+            port_ = static_cast<std::uint16_t>(std::stoi(line->substr(at)));
+        }
+    }
+    // SIGTERM, and the exit code.
+    int stop() {
+        process_->kill(SIGTERM);
+        return process_->wait_exit(30s).value_or(-1);
+    }
+    void kill9() {
+        process_->kill(SIGKILL);
+        process_->wait_exit(10s);
+    }
+    std::uint16_t port() const { return port_; }
+    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+    Ran remote(const std::string& args) const { return shell("transmission-remote " + address() + " " + args); }
+    std::string log() { return process_->log(); }
+
+    // Waits until `-l` shows a line that has every one of `words` (polling the RPC, which has no
+    // event stream; each poll is an answered request, not a sleep standing in for one).
+    bool wait_list(const std::vector<std::string>& words, std::chrono::seconds timeout = 60s) const {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            std::istringstream lines(remote("-l").out);
+            std::string line;
+            while (std::getline(lines, line)) {
+                bool all = true;
+                for (const auto& w : words) all = all && line.find(w) != std::string::npos;
+                if (all) return true;
+            }
+            std::this_thread::sleep_for(100ms);
+        }
+        return false;
+    }
+
+private:
+    const TempDir& dir_;
+    std::unique_ptr<Process> process_;
+    std::uint16_t port_ = 0;
+};
+
+// An `agora seed` of a fresh v1 torrent named `name` under dir/seed-<name>.
+struct Seeder {
+    std::string torrent, hash, file;
+    std::unique_ptr<Process> process;
+    std::uint16_t port = 0;
+
+    Seeder(const TempDir& dir, const std::string& name, std::size_t size, std::uint64_t seed) {
+        file = dir / ("seed-" + name + "/" + name + "/data.bin");
+        write_random_file(file, size, seed);
+        torrent = dir / (name + ".torrent");
+        shell(agora_bin + " create " + sq(dir / ("seed-" + name + "/" + name)) + " -o " + sq(torrent) + " -q --v1-only");
+        hash = info_hash_v1(torrent);
+        process = std::make_unique<Process>(std::vector<std::string>{agora_bin, "seed", torrent, dir / ("seed-" + name),
+                                                                     "--bind", "127.0.0.1", "--port", "0", "--no-dht",
+                                                                     "--no-lsd", "--no-resume"});
+        port = listening_port(*process);
+    }
+    std::string magnet() const { return "magnet:?xt=urn:btih:" + hash + "&x.pe=127.0.0.1:" + std::to_string(port); }
+};
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A raw HTTP exchange through curl: the status code, the headers and the body.
+struct Http {
+    int status = 0;
+    std::string headers;
+    std::string body;
+};
+
+Http http(const std::string& url, const std::string& body, const std::vector<std::string>& headers) {
+    std::string cmd = "curl -s -i --max-time 10 -X POST --data-binary " + sq(body);
+    for (const auto& h : headers) cmd += " -H " + sq(h);
+    const auto r = shell(cmd + " " + sq(url));
+    Http h;
+    const auto split = r.out.find("\r\n\r\n");
+    h.headers = r.out.substr(0, split);
+    if (split != std::string::npos) h.body = r.out.substr(split + 4);
+    if (r.out.rfind("HTTP/1.1 ", 0) == 0) h.status = std::stoi(r.out.substr(9, 3));
+    return h;
+}
+
+std::string header_value(const std::string& headers, const std::string& name) {
+    const auto at = headers.find(name + ": ");
+    if (at == std::string::npos) return "";
+    const auto end = headers.find("\r\n", at);
+    return headers.substr(at + name.size() + 2, end - at - name.size() - 2);
+}
+
+}  // namespace
+
+TEST(Daemon, TransmissionRemoteDrivesIt) {
+    TempDir dir;
+    Seeder pay(dir, "pay", 3 << 20, 1);
+    ASSERT_NE(pay.port, 0);
+    Daemon d(dir);
+    ASSERT_NE(d.port(), 0) << d.log();
+
+    // Add by magnet (x.pe names the seeder): it downloads.
+    auto added = d.remote("-a " + sq(pay.magnet()));
+    ASSERT_EQ(added.exit, 0) << added.out;
+    EXPECT_NE(added.out.find("success"), std::string::npos) << added.out;
+    ASSERT_TRUE(d.wait_list({"100%", "pay"})) << d.remote("-l").out << d.log();
+    EXPECT_EQ(read_file(dir / "downloads/pay/data.bin"), read_file(pay.file));
+
+    auto info = d.remote("-t1 -i");
+    EXPECT_NE(info.out.find("Hash: " + pay.hash), std::string::npos) << info.out;
+    EXPECT_NE(info.out.find("Name: pay"), std::string::npos) << info.out;
+    EXPECT_NE(info.out.find("Location: " + (dir / "downloads")), std::string::npos) << info.out;
+
+    // Stop and start.
+    ASSERT_EQ(d.remote("-t1 -S").exit, 0);
+    EXPECT_TRUE(d.wait_list({"pay", "Stopped"}, 10s)) << d.remote("-l").out;
+    ASSERT_EQ(d.remote("-t1 -s").exit, 0);
+    EXPECT_TRUE(d.wait_list({"pay", "100%", "Idle"}, 10s)) << d.remote("-l").out;
+
+    // Verify: the data is hashed again and found whole.
+    ASSERT_EQ(d.remote("-t1 -v").exit, 0);
+    EXPECT_TRUE(d.wait_list({"pay", "100%", "Idle"}, 20s)) << d.remote("-l").out;
+
+    // Session speed limits and settings.
+    ASSERT_EQ(d.remote("-d 100 -u 50").exit, 0);
+    auto session = d.remote("-si");
+    EXPECT_NE(session.out.find("Download speed limit: 100 kB/s"), std::string::npos) << session.out;
+    EXPECT_NE(session.out.find("Upload speed limit: 50 kB/s"), std::string::npos) << session.out;
+    EXPECT_NE(session.out.find("Download directory: " + (dir / "downloads")), std::string::npos) << session.out;
+    auto stats = d.remote("-st");
+    EXPECT_NE(stats.out.find("Downloaded: 3.1"), std::string::npos) << stats.out;  // 3 MiB = 3.1 MB
+
+    // Add a .torrent (sent as metainfo): to an allowed folder, yes; to /etc, no.
+    Seeder two(dir, "two", 200'000, 2);
+    auto refused = d.remote("-a " + sq(two.torrent) + " -w /etc");
+    EXPECT_NE(refused.exit, 0);
+    EXPECT_NE(refused.out.find("outside the allowed download folders"), std::string::npos) << refused.out;
+    ASSERT_EQ(d.remote("-a " + sq(two.torrent)).exit, 0);
+    EXPECT_TRUE(d.wait_list({"two"}, 10s)) << d.remote("-l").out;
+
+    // Move pay's data inside the download folder: the files go, the torrent stays whole.
+    ASSERT_EQ(d.remote("-t1 --move " + sq(dir / "downloads/moved")).exit, 0);
+    EXPECT_TRUE(d.wait_list({"pay", "100%", "Idle"}, 20s)) << d.remote("-l").out;
+    EXPECT_EQ(read_file(dir / "downloads/moved/pay/data.bin"), read_file(pay.file));
+    EXPECT_FALSE(std::filesystem::exists(dir / "downloads/pay/data.bin"));
+
+    // Remove by hash, keeping the data; then remove pay with its data.
+    ASSERT_EQ(d.remote("-t " + two.hash + " -r").exit, 0);
+    EXPECT_EQ(d.remote("-l").out.find("two"), std::string::npos);
+    ASSERT_EQ(d.remote("-t1 --remove-and-delete").exit, 0);
+    EXPECT_EQ(d.remote("-l").out.find(" pay"), std::string::npos);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::filesystem::exists(dir / "downloads/moved/pay/data.bin") && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_FALSE(std::filesystem::exists(dir / "downloads/moved/pay/data.bin"));
+
+    // What is not there yet says so, rather than pretending.
+    auto limit = d.remote("-t all -d 10");
+    EXPECT_NE(limit.out.find("not supported yet"), std::string::npos) << limit.out;
+    EXPECT_EQ(d.stop(), 0) << d.log();
+}
+
+TEST(Daemon, GuardsItsDoor) {
+    TempDir dir;
+    Daemon d(dir, "[rpc]\nusername = \"alice\"\npassword = \"s3cret\"\n");
+    ASSERT_NE(d.port(), 0) << d.log();
+    const std::string url = "http://" + d.address() + "/transmission/rpc";
+    const std::string list = R"({"method":"torrent-get","arguments":{"fields":["id","name"]}})";
+
+    // transmission-remote: without credentials it is turned away, with them it works.
+    EXPECT_NE(d.remote("-l").exit, 0);
+    EXPECT_EQ(d.remote("-n alice:s3cret -l").exit, 0);
+
+    // Wrong or missing credentials: 401 with a Basic challenge.
+    auto wrong = http(url, list, {"Authorization: Basic YWxpY2U6d3Jvbmc="});  // alice:wrong
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_NE(wrong.headers.find("WWW-Authenticate: Basic"), std::string::npos) << wrong.headers;
+    EXPECT_EQ(http(url, list, {}).status, 401);
+
+    // Right credentials, no session id: 409 carrying it; with it: 200 and JSON.
+    const std::string auth = "Authorization: Basic YWxpY2U6czNjcmV0";  // alice:s3cret
+    auto conflict = http(url, list, {auth});
+    ASSERT_EQ(conflict.status, 409);
+    const auto id = header_value(conflict.headers, "X-Transmission-Session-Id");
+    ASSERT_FALSE(id.empty()) << conflict.headers;
+    const std::string sid = "X-Transmission-Session-Id: " + id;
+    auto ok = http(url, list, {auth, sid});
+    EXPECT_EQ(ok.status, 200);
+    EXPECT_EQ(nlohmann::json::parse(ok.body).value("result", ""), "success") << ok.body;
+
+    // A foreign Host name (DNS rebinding) is refused; localhost is fine.
+    EXPECT_EQ(http(url, list, {auth, sid, "Host: evil.example:" + std::to_string(d.port())}).status, 421);
+    EXPECT_EQ(http(url, list, {auth, sid, "Host: localhost:" + std::to_string(d.port())}).status, 200);
+
+    // Bad JSON and wrong types: a JSON error, and the daemon keeps serving.
+    for (const std::string& bad : {std::string("{not json"), std::string("[1,2]"), std::string(R"({"method":42})"),
+                                  std::string(R"({"method":"torrent-get","arguments":{"ids":{"x":1}}})"),
+                                  std::string(R"({"method":"session-set","arguments":{"speed-limit-down":"fast"}})"),
+                                  std::string(R"({"method":"torrent-add","arguments":{"metainfo":"%%%"}})"),
+                                  std::string(R"({"method":"no-such-method"})"), std::string(4000, '[')}) {
+        auto r = http(url, bad, {auth, sid});
+        ASSERT_EQ(r.status, 200) << bad;
+        auto j = nlohmann::json::parse(r.body, nullptr, false);
+        ASSERT_FALSE(j.is_discarded()) << r.body;
+        EXPECT_NE(j.value("result", "success"), "success") << bad;
+    }
+    // A folder outside the allowed ones is refused.
+    auto outside = http(url, R"({"method":"torrent-add","arguments":{"filename":"magnet:?xt=urn:btih:)" +
+                                     std::string(40, 'a') + R"(","download-dir":"/etc"}})",
+                        {auth, sid});
+    EXPECT_NE(outside.body.find("outside the allowed download folders"), std::string::npos) << outside.body;
+
+    // It listens on 127.0.0.1 only: another loopback address gets no answer.
+    EXPECT_EQ(http("http://127.0.0.2:" + std::to_string(d.port()) + "/transmission/rpc", list, {auth, sid}).status, 0);
+    EXPECT_EQ(d.remote("-n alice:s3cret -l").exit, 0) << d.log();
+    EXPECT_EQ(d.stop(), 0);
+}
+
+TEST(Daemon, RestartKeepsTorrentsAndStates) {
+    TempDir dir;
+    Seeder pay(dir, "pay", 2 << 20, 3);
+    Seeder two(dir, "two", 300'000, 4);
+    Daemon d(dir);
+    ASSERT_NE(d.port(), 0) << d.log();
+    ASSERT_EQ(d.remote("-a " + sq(pay.magnet())).exit, 0);
+    ASSERT_TRUE(d.wait_list({"pay", "100%"})) << d.remote("-l").out << d.log();
+    ASSERT_EQ(d.remote("-a " + sq(two.magnet())).exit, 0);
+    ASSERT_TRUE(d.wait_list({"two", "100%"})) << d.remote("-l").out;
+    ASSERT_EQ(d.remote("-t2 -S").exit, 0);
+    ASSERT_TRUE(d.wait_list({"two", "Stopped"}, 10s));
+
+    // Nobody to fetch from any more: whatever shows as done after a restart came from disk.
+    pay.process.reset();
+    two.process.reset();
+    ASSERT_EQ(d.stop(), 0) << d.log();
+    d.start();
+    ASSERT_NE(d.port(), 0) << d.log();
+    EXPECT_TRUE(d.wait_list({"pay", "100%", "Idle"}, 20s)) << d.remote("-l").out;
+    EXPECT_TRUE(d.wait_list({"two", "100%", "Stopped"}, 20s)) << d.remote("-l").out;
+
+    // kill -9 loses nothing either.
+    d.kill9();
+    d.start();
+    ASSERT_NE(d.port(), 0) << d.log();
+    EXPECT_TRUE(d.wait_list({"pay", "100%", "Idle"}, 20s)) << d.remote("-l").out;
+    EXPECT_TRUE(d.wait_list({"two", "100%", "Stopped"}, 20s)) << d.remote("-l").out;
+    EXPECT_EQ(read_file(dir / "downloads/pay/data.bin"), read_file(pay.file));
+    EXPECT_EQ(d.stop(), 0);
+}
