@@ -4,10 +4,11 @@
 // cookie's randomness and the clock of the announce rhythm.
 //
 // Behaviour (BEP 14, and libtorrent's lsd.cpp where the BEP is silent):
-// - one UDP socket bound to 0.0.0.0:6771 with SO_REUSEADDR, so that several clients on one host
-//   all hear the group; it joins 239.192.152.143 on the interface holding the node's bind address,
-//   or, when that is 0.0.0.0 (or ::), on every interface that is up and multicast-capable and not
-//   loopback;
+// - one object per address family: a UDP socket bound to 0.0.0.0:6771 (or [::]:6771, IPv6 only)
+//   with SO_REUSEADDR, so that several clients on one host all hear the group; it joins
+//   239.192.152.143 (or ff15::efc0:988f) on the interface holding the node's bind address, or, when
+//   that is 0.0.0.0 or ::, on every interface that is up, multicast-capable, not loopback and has an
+//   address of the family;
 // - IP_MULTICAST_TTL 1: announces stay on the link (BEP 14 allows more; libtorrent sends 32, but
 //   a peer behind a router is seldom reachable at the address the datagram comes from);
 //   IP_MULTICAST_LOOP on, so other clients on the same host hear us;
@@ -19,9 +20,10 @@
 //   the hashes that are ours (`hashes` lists them), unless it carries our cookie (our own, looped
 //   back) or comes from outside the subnets of the joined interfaces (as libtorrent: the group is
 //   link-local to us, and a unicast datagram to port 6771 from afar must not make us dial whoever
-//   it names); past lsd_limits::received_per_second_max announces a second the rest are dropped.
-// IPv6 (the ff15::efc0:988f group) is left out: an IPv6 bind address other than :: makes start()
-// fail, and the node then simply runs without LSD.
+//   it names; IPv6 link-local senders are link-local to us by definition); past
+//   lsd_limits::received_per_second_max announces a second the rest are dropped.
+// Which families run is the driver's choice (lsd_families): IPv4 for an IPv4 or "any" bind
+// address, IPv6 for :: or an IPv6 one, since we announce the port our TCP listener takes.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -79,6 +81,12 @@ private:
 // True when `address` & `netmask` == `network` & `netmask`.
 bool same_subnet(const boost::asio::ip::address_v4& address, const boost::asio::ip::address_v4& network,
                  const boost::asio::ip::address_v4& netmask);
+// True when the first `prefix_bits` bits of the two addresses are equal.
+bool same_prefix(const boost::asio::ip::address_v6& a, const boost::asio::ip::address_v6& b, unsigned prefix_bits);
+
+enum class LsdFamily { v4, v6 };
+// The families LSD should run for a node bound to `bind_address` (empty when it does not parse).
+std::vector<LsdFamily> lsd_families(const std::string& bind_address);
 
 // True for 127.0.0.0/8, ::1 and ::ffff:127.x.y.z; false for anything that does not parse.
 bool is_loopback_address(const std::string& address);
@@ -89,7 +97,8 @@ public:
 
     // `bind_address` is the node's (TCP) bind address; `peer_port` the TCP port we announce (not
     // 0); `hashes` is asked for our torrents each time announces are due or one is received.
-    LocalDiscovery(boost::asio::io_context& ioc, std::string bind_address, std::uint16_t peer_port, HashSource hashes);
+    LocalDiscovery(boost::asio::io_context& ioc, LsdFamily family, std::string bind_address, std::uint16_t peer_port,
+                   HashSource hashes);
     // Closes the socket. Destroy it only while its io_context is not running handlers, or after
     // close() once the io_context has run them (handlers of a closed object touch nothing).
     ~LocalDiscovery();
@@ -114,19 +123,22 @@ public:
 private:
     struct Interface {
         std::string name;
-        boost::asio::ip::address_v4 address;  // announces leave from here
-        std::vector<std::pair<boost::asio::ip::address_v4, boost::asio::ip::address_v4>> subnets;  // address, mask
+        unsigned index = 0;
+        boost::asio::ip::address address;  // IPv4: announces leave from here
+        std::vector<std::pair<boost::asio::ip::address, unsigned>> subnets;  // address, prefix length
     };
 
     Result<std::vector<Interface>> find_interfaces() const;
     Status open_and_join();
     void receive();
     void handle_datagram(std::size_t size);
-    bool from_our_subnets(const boost::asio::ip::address_v4& sender) const;
+    bool from_our_subnets(const boost::asio::ip::address& sender) const;
+    void set_outbound(const Interface& i, boost::system::error_code& ec);
     void arm_timer();
     void send(const std::string& datagram);
     void log(const std::string& line) const;
 
+    LsdFamily family_;
     boost::asio::ip::udp::socket socket_;
     boost::asio::steady_timer timer_;
     std::string bind_address_;

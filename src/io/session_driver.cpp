@@ -134,16 +134,20 @@ void SessionDriver::start_local_discovery() {
             if (on_log) on_log(line);
         });
     };
-    lsd_ = std::make_unique<LocalDiscovery>(ioc_, config_.listen_address, listen_port_,
-                                            [this] { return engine_.announce_hashes(); });
-    lsd_->on_log = log;
-    lsd_->on_peer = [this](const InfoHashV1& hash, const std::string& ip, std::uint16_t port) {
-        engine_.add_peers(hash, {session::Endpoint{ip, port}}, now());
-        pump();
-    };
-    if (auto s = lsd_->start(); !s) {
-        log(s.error().describe() + "; running without it");
-        lsd_.reset();
+    for (const auto family : lsd_families(config_.listen_address)) {
+        auto lsd = std::make_unique<LocalDiscovery>(ioc_, family, config_.listen_address, listen_port_,
+                                                    [this] { return engine_.announce_hashes(); });
+        lsd->on_log = log;
+        lsd->on_peer = [this](const InfoHashV1& hash, const std::string& ip, std::uint16_t port) {
+            engine_.add_peers(hash, {session::Endpoint{ip, port}}, now());
+            pump();
+        };
+        if (auto s = lsd->start(); !s) {
+            log(s.error().describe() + "; running without it" +
+                (family == LsdFamily::v6 ? " over IPv6" : " over IPv4"));
+            continue;
+        }
+        lsd_.push_back(std::move(lsd));
     }
 }
 
@@ -222,7 +226,7 @@ Result<TorrentHandle> SessionDriver::add_torrent(std::shared_ptr<const meta::Tor
     const TorrentHandle t = engine_.add_torrent(info, std::move(options), now());
     disks_[t.value] = TorrentDisk{std::move(info), std::move(save_dir)};
     pump();
-    if (lsd_) lsd_->announce();
+    for (auto& lsd : lsd_) lsd->announce();
     return t;
 }
 
@@ -230,7 +234,7 @@ TorrentHandle SessionDriver::add_magnet(InfoHashes hashes, std::string save_dir,
     const TorrentHandle t = engine_.add_magnet(std::move(hashes), std::move(options), now());
     magnet_dirs_[t.value] = std::move(save_dir);
     pump();
-    if (lsd_) lsd_->announce();
+    for (auto& lsd : lsd_) lsd->announce();
     return t;
 }
 
@@ -622,7 +626,7 @@ void SessionDriver::run(const std::function<bool()>& done, const std::function<v
 }
 
 void SessionDriver::shutdown(std::chrono::milliseconds grace) {
-    if (lsd_) lsd_->close();  // no more peers while we leave
+    for (auto& lsd : lsd_) lsd->close();  // no more peers while we leave
     engine_.shutdown(now());
     pump();
     acceptor_.close();

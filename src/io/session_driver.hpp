@@ -137,7 +137,7 @@ private:
     RateLimiter download_limit_;
     RateLimiter upload_limit_;
     bool stop_requested_ = false;
-    std::unique_ptr<LocalDiscovery> lsd_;  // null unless config_.local_discovery and it started
+    std::vector<std::unique_ptr<LocalDiscovery>> lsd_;  // one per family that started (config_.local_discovery)
     // Declared last: destroyed (joined) first, while everything its jobs touch still exists.
     std::unique_ptr<boost::asio::thread_pool> disk_pool_;
 };

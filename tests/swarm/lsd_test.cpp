@@ -41,14 +41,16 @@ std::pair<int, std::string> run(const std::string& command) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-// Two network namespaces, each with lo up and one end of a veth pair on 10.213.X.0/24 (X from the
-// pid, as are the names, so that concurrent runs do not collide) and a route for multicast out of
-// it. Deleting the namespaces, in the destructor, deletes the pair too.
+// Two network namespaces, each with lo up and one end of a veth pair on 10.213.X.0/24 and a route
+// for multicast out of it, or (v6) on fd00:213:X::/64 only, with no IPv4 address at all (X from
+// the pid, as are the names, so that concurrent runs do not collide). Deleting the namespaces, in
+// the destructor, deletes the pair too.
 class NamespacePair {
 public:
-    explicit NamespacePair(std::string ip) : ip_(std::move(ip)) {
+    NamespacePair(std::string ip, bool v6) : ip_(std::move(ip)), v6_(v6) {
         const auto pid = std::to_string(::getpid());
-        subnet_ = "10.213." + std::to_string(1 + ::getpid() % 250) + ".";
+        subnet_ = v6 ? "fd00:213:" + std::to_string(1 + ::getpid() % 250) + "::"
+                     : "10.213." + std::to_string(1 + ::getpid() % 250) + ".";
         for (const char side : {'a', 'b'}) {
             names_.push_back("agora-lsd-" + pid + "-" + side);
             veths_.push_back("alsd" + pid + side);  // at most 15 characters (IFNAMSIZ)
@@ -66,10 +68,15 @@ public:
                                           veths_[1] + " netns " + names_[1]};
         for (int i = 0; i < 2; ++i) {
             const auto n = "-n " + names_[i] + " ";
-            steps.push_back(n + "addr add " + address(i) + "/24 dev " + veths_[i]);
+            if (v6_) {
+                // nodad: usable at once, with no wait for duplicate address detection.
+                steps.push_back(n + "addr add " + address(i) + "/64 dev " + veths_[i] + " nodad");
+            } else {
+                steps.push_back(n + "addr add " + address(i) + "/24 dev " + veths_[i]);
+            }
             steps.push_back(n + "link set " + veths_[i] + " up");
             steps.push_back(n + "link set lo up");
-            steps.push_back(n + "route add 224.0.0.0/4 dev " + veths_[i]);
+            if (!v6_) steps.push_back(n + "route add 224.0.0.0/4 dev " + veths_[i]);
         }
         for (const auto& step : steps) {
             auto [status, out] = run(ip_ + " " + step);
@@ -97,6 +104,7 @@ public:
 
 private:
     std::string ip_;
+    bool v6_ = false;
     std::string subnet_;
     std::vector<std::string> names_;
     std::vector<std::string> veths_;
@@ -107,10 +115,10 @@ private:
 // A seeder in one namespace and a getter in the other, with no --peer, trackers or DHT: the
 // getter's multicast announce reaches the seeder, which dials it, and the download completes
 // with identical bytes.
-TEST(AgoraLsd, SeedAndGetFindEachOtherAcrossNamespaces) {
+void seed_and_get_across_namespaces(bool v6) {
     const auto ip = ip_binary();
     if (ip.empty()) GTEST_FAIL() << "iproute2 (the `ip` program) is not installed: run scripts/setup";
-    const NamespacePair net(ip);
+    const NamespacePair net(ip, v6);
     ASSERT_TRUE(net.error().empty()) << net.error();
 
     TempDir dir;
@@ -136,9 +144,16 @@ TEST(AgoraLsd, SeedAndGetFindEachOtherAcrossNamespaces) {
     EXPECT_TRUE(agora::test::read_all(dir / "got/lan.bin") == agora::test::read_all(dir / "seed/lan.bin"))
         << "the downloaded file differs";
     // The seeder learnt of the getter from its announce: the only way it could.
-    EXPECT_TRUE(seeder.wait_for_line("local discovery: found peer " + net.address(1) + ":", 10s)) << seeder.log();
+    EXPECT_TRUE(seeder.wait_for_line("local discovery: found peer " + net.address(1), 10s)) << seeder.log();
     seeder.kill(SIGTERM);
     EXPECT_EQ(seeder.wait_exit(20s), 0) << seeder.log();
 }
+
+
+TEST(AgoraLsd, SeedAndGetFindEachOtherAcrossNamespaces) { seed_and_get_across_namespaces(false); }
+
+// The same over IPv6 alone (ff15::efc0:988f): the veth pair has no IPv4 address, so only the IPv6
+// group can bring the two together.
+TEST(AgoraLsd, SeedAndGetFindEachOtherOverIpv6) { seed_and_get_across_namespaces(true); }
 
 }  // namespace

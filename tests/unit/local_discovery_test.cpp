@@ -91,6 +91,29 @@ TEST(LocalDiscovery, SubnetCheck) {
     EXPECT_FALSE(io::same_subnet(make_address_v4("10.213.5.2"), net, mask32));
 }
 
+TEST(LocalDiscovery, PrefixCheck) {
+    using boost::asio::ip::make_address_v6;
+    const auto net = make_address_v6("fd00:213:5::1");
+    EXPECT_TRUE(io::same_prefix(make_address_v6("fd00:213:5::2"), net, 64));
+    EXPECT_TRUE(io::same_prefix(make_address_v6("fd00:213:5:0:ffff::9"), net, 64));
+    EXPECT_FALSE(io::same_prefix(make_address_v6("fd00:213:6::2"), net, 64));
+    EXPECT_TRUE(io::same_prefix(make_address_v6("fd00:213:7::2"), net, 46));   // 5 and 7 differ in bit 47
+    EXPECT_FALSE(io::same_prefix(make_address_v6("fd00:213:7::2"), net, 47));
+    EXPECT_TRUE(io::same_prefix(make_address_v6("2001:db8::1"), net, 0));
+    EXPECT_FALSE(io::same_prefix(make_address_v6("fd00:213:5::2"), net, 128));
+}
+
+// IPv4 LSD for an IPv4 bind address, IPv6 for an IPv6 one, both for "::" (a dual-stack listener).
+TEST(LocalDiscovery, FamiliesFollowTheBindAddress) {
+    using F = io::LsdFamily;
+    EXPECT_EQ(io::lsd_families("0.0.0.0"), std::vector<F>{F::v4});
+    EXPECT_EQ(io::lsd_families("192.168.1.4"), std::vector<F>{F::v4});
+    EXPECT_EQ(io::lsd_families("::ffff:192.168.1.4"), std::vector<F>{F::v4});
+    EXPECT_EQ(io::lsd_families("::"), (std::vector<F>{F::v4, F::v6}));
+    EXPECT_EQ(io::lsd_families("fd00::1"), std::vector<F>{F::v6});
+    EXPECT_TRUE(io::lsd_families("not an address").empty());
+}
+
 // The bind addresses for which `agora get/seed` leaves LSD off.
 TEST(LocalDiscovery, LoopbackBindAddresses) {
     for (const char* a : {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"})
