@@ -42,6 +42,7 @@ public:
     Status change_settings(const rpc::SessionChanges&) override { return Ok{}; }
     rpc::SessionStats stats() override { return {}; }
     Result<std::uint64_t> free_space(const std::string&) override { return std::uint64_t{1}; }
+    rpc::NodeMetrics node_metrics() override { return {}; }
 };
 
 }  // namespace

@@ -362,6 +362,7 @@ std::vector<rpc::TorrentView> Daemon::torrents(bool details) {
             v.peers_sending_to_us = s.download_rate > 0 ? std::max<std::uint32_t>(1, s.seeds) : 0;
             v.peers_getting_from_us = s.upload_rate > 0 ? 1 : 0;
             v.corrupt_ever = s.bytes_wasted;
+            v.hash_failures = s.hash_failures;
             if (s.download_rate > 0 || s.upload_rate > 0) v.activity_date = unix_now();
         }
         if (e.info) {
@@ -597,6 +598,19 @@ rpc::SessionStats Daemon::stats() {
     s.cumulative.session_count += 1;
     s.cumulative.seconds_active += s.current.seconds_active;
     return s;
+}
+
+rpc::NodeMetrics Daemon::node_metrics() {
+    rpc::NodeMetrics m;
+    m.disk_jobs = driver_->disk_jobs();
+    driver_->with_engine([&](session::Engine& engine, TimePoint now) {
+        if (!engine.dht()) return;
+        const auto s = engine.dht()->status(now);
+        m.dht_nodes = s.nodes4 + s.nodes6;
+        m.dht_datagrams_in = s.datagrams_in;
+        m.dht_datagrams_out = s.datagrams_out;
+    });
+    return m;
 }
 
 Result<std::uint64_t> Daemon::free_space(const std::string& path) {

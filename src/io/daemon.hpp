@@ -67,6 +67,7 @@ public:
     Status change_settings(const rpc::SessionChanges& changes) override;
     rpc::SessionStats stats() override;
     Result<std::uint64_t> free_space(const std::string& path) override;
+    rpc::NodeMetrics node_metrics() override;
 
 private:
     struct Entry {

@@ -437,6 +437,7 @@ void SessionDriver::hash_piece(session::HashPiece job) {
     const auto& disk = disks_.at(job.torrent.value);
     auto info = disk.info;
     auto save_dir = disk.save_dir;
+    ++disk_jobs_;
     asio::post(*disk_pool_, [this, job = std::move(job), info, save_dir]() mutable {
         const auto check = storage::plan_piece_check(info->layout, info->v1_piece_hashes, info->piece_layers, job.piece);
         if (!thread_disk) thread_disk = std::make_unique<ThreadDisk>();
@@ -460,6 +461,7 @@ void SessionDriver::hash_piece(session::HashPiece job) {
             for (std::size_t at = 0; at < job.data.size(); at += limits::block_size_bytes)
                 blocks.push_back(sha1(BytesView(job.data).substr(at, limits::block_size_bytes)));
         asio::post(ioc_, [this, t = job.torrent, piece = job.piece, ok, blocks = std::move(blocks), error]() mutable {
+            --disk_jobs_;
             if (!error.empty() && on_log) on_log("disk: " + error);
             engine_.handle_piece_checked(t, piece, ok, std::move(blocks), now());
             pump();
@@ -471,6 +473,7 @@ void SessionDriver::read_block(session::ReadBlock job) {
     const auto& disk = disks_.at(job.torrent.value);
     auto info = disk.info;
     auto save_dir = disk.save_dir;
+    ++disk_jobs_;
     asio::post(*disk_pool_, [this, job, info, save_dir] {
         // The whole piece is read once and kept: the next blocks, and other peers asking for the
         // same piece, are served from memory.
@@ -495,6 +498,7 @@ void SessionDriver::read_block(session::ReadBlock job) {
         auto block = std::make_shared<Bytes>();
         if (piece && std::size_t{job.offset} + job.length <= piece->size()) *block = piece->substr(job.offset, job.length);
         asio::post(ioc_, [this, job, block] {
+            --disk_jobs_;
             engine_.handle_block_read(job.torrent, job.peer, job.piece, job.offset, *block, now());
             pump();
         });

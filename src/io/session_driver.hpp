@@ -66,6 +66,8 @@ public:
     void remove_torrent(TorrentHandle t);
     // Bytes/s over all connections; 0: unlimited.
     void set_rate_limits(std::uint64_t download, std::uint64_t upload);
+    // Disk jobs (hash and write, read) posted and not yet completed.
+    std::size_t disk_jobs() const { return disk_jobs_; }
     // The network thread's context, for listeners that share it (the RPC server).
     boost::asio::io_context& context() { return ioc_; }
 
@@ -137,6 +139,7 @@ private:
     RateLimiter download_limit_;
     RateLimiter upload_limit_;
     bool stop_requested_ = false;
+    std::size_t disk_jobs_ = 0;  // touched on the network thread only
     std::vector<std::unique_ptr<LocalDiscovery>> lsd_;  // one per family that started (config_.local_discovery)
     // Declared last: destroyed (joined) first, while everything its jobs touch still exists.
     std::unique_ptr<boost::asio::thread_pool> disk_pool_;

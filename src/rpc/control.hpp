@@ -62,6 +62,7 @@ struct TorrentView {
     std::uint64_t downloaded_ever = 0;  // payload, this torrent's whole life
     std::uint64_t uploaded_ever = 0;
     std::uint64_t corrupt_ever = 0;
+    std::uint32_t hash_failures = 0;    // pieces that failed their check, this run
     std::uint64_t rate_download = 0;    // bytes/s
     std::uint64_t rate_upload = 0;
     std::uint32_t peers_connected = 0;
@@ -171,6 +172,14 @@ struct SessionStats {
     TransferStats cumulative;  // every run
 };
 
+// What /metrics shows about the node besides its torrents.
+struct NodeMetrics {
+    std::uint64_t dht_nodes = 0;  // in the routing tables
+    std::uint64_t dht_datagrams_in = 0;
+    std::uint64_t dht_datagrams_out = 0;
+    std::uint64_t disk_jobs = 0;  // hashing, writing and reading jobs queued or running
+};
+
 class Control {
 public:
     virtual ~Control() = default;
@@ -189,6 +198,7 @@ public:
     virtual Status change_settings(const SessionChanges& changes) = 0;
     virtual SessionStats stats() = 0;
     virtual Result<std::uint64_t> free_space(const std::string& path) = 0;
+    virtual NodeMetrics node_metrics() = 0;
 };
 
 }  // namespace agora::rpc

@@ -1,5 +1,5 @@
-// The remote control's front door: routes an HTTP request to the Transmission RPC (behind the
-// Gate), and answers everything else with 404. The listener in io/ calls handle() on the network
+// The remote control's front door: routes an HTTP request to the Transmission RPC, the web page
+// or /metrics (all behind the Gate), and answers everything else with 404. The listener in io/ calls handle() on the network
 // thread, one request at a time.
 #pragma once
 
@@ -19,6 +19,7 @@ public:
     HttpResponse handle(const HttpRequest& request);
 
 private:
+    Control& control_;
     Gate gate_;
     Transmission transmission_;
 };

@@ -309,3 +309,46 @@ TEST(Daemon, RestartKeepsTorrentsAndStates) {
     EXPECT_EQ(read_file(dir / "downloads/pay/data.bin"), read_file(pay.file));
     EXPECT_EQ(d.stop(), 0);
 }
+
+// The web page in Debian's chromium, driven by playwright-core (tests/browser/page_test.mjs) on a
+// phone-sized screen: add a magnet of a torrent another agora seeds, watch it reach 100%, pause
+// and resume it. The screenshot is left in the test's working folder (build-*/tests/).
+TEST(Daemon, WebPageInChromium) {
+    const std::string browser_dir = std::string(AGORA_INTEROP_DIR) + "/../browser";
+    ASSERT_TRUE(std::filesystem::exists(browser_dir + "/node_modules/playwright-core"))
+        << "playwright-core is not installed: run scripts/setup";
+    ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "chromium is not installed: run scripts/setup";
+    TempDir dir;
+    Seeder pay(dir, "web", 2 << 20, 5);
+    ASSERT_NE(pay.port, 0);
+    Daemon d(dir);
+    ASSERT_NE(d.port(), 0) << d.log();
+    const auto screenshot = (std::filesystem::current_path() / "daemon-web-page.png").string();
+    auto r = shell("node " + sq(browser_dir + "/page_test.mjs") + " " + sq("http://" + d.address() + "/") + " " +
+                   sq(pay.magnet()) + " " + sq(screenshot));
+    EXPECT_EQ(r.exit, 0) << r.out << d.log();
+    EXPECT_TRUE(std::filesystem::exists(screenshot));
+    EXPECT_EQ(read_file(dir / "downloads/web/data.bin"), read_file(pay.file));
+    EXPECT_EQ(d.stop(), 0);
+}
+
+// /metrics in Prometheus' text format, behind the same door as the RPC.
+TEST(Daemon, MetricsInPrometheusFormat) {
+    TempDir dir;
+    Seeder pay(dir, "metered", 1 << 20, 6);
+    Daemon d(dir);
+    ASSERT_NE(d.port(), 0) << d.log();
+    ASSERT_EQ(d.remote("-a " + sq(pay.magnet())).exit, 0);
+    ASSERT_TRUE(d.wait_list({"metered", "100%"})) << d.remote("-l").out;
+    auto m = shell("curl -s -i --max-time 10 http://" + d.address() + "/metrics");
+    EXPECT_NE(m.out.find("HTTP/1.1 200"), std::string::npos) << m.out;
+    EXPECT_NE(m.out.find("Content-Type: text/plain; version=0.0.4"), std::string::npos) << m.out;
+    EXPECT_NE(m.out.find("# TYPE agora_downloaded_bytes_total counter"), std::string::npos) << m.out;
+    EXPECT_NE(m.out.find("agora_downloaded_bytes_total 1048576"), std::string::npos) << m.out;
+    EXPECT_NE(m.out.find("agora_torrents{state=\"seeding\"} 1"), std::string::npos) << m.out;
+    EXPECT_NE(m.out.find("agora_torrent_left_bytes{hash=\"" + pay.hash + "\",name=\"metered\"} 0"), std::string::npos)
+        << m.out;
+    EXPECT_NE(shell("curl -s -i --max-time 10 -H 'Host: evil.example' http://" + d.address() + "/metrics").out.find("421"),
+              std::string::npos);
+    EXPECT_EQ(d.stop(), 0);
+}

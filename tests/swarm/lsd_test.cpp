@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -83,6 +85,22 @@ public:
             if (status != 0) {
                 error_ = "`ip " + step + "` failed: " + out;
                 return;
+            }
+        }
+        // IPv6 configures an interface (and its ff00::/8 multicast route) only once the veth pair
+        // has carrier, which comes a moment after `link set up`; until then sends to the group
+        // fail with "network unreachable". Wait for the route on both sides (bounded).
+        if (v6_) {
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            for (int i = 0; i < 2; ++i) {
+                while (run(ip_ + " -n " + names_[i] + " -6 route show table local").second.find("ff00::/8 dev " + veths_[i]) ==
+                       std::string::npos) {
+                    if (std::chrono::steady_clock::now() > deadline) {
+                        error_ = "IPv6 never came up on " + veths_[i];
+                        return;
+                    }
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                }
             }
         }
     }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base64.hpp"
+#include "rpc/metrics.hpp"
 #include "rpc/server.hpp"
 
 using namespace agora;
@@ -59,6 +60,7 @@ public:
     }
     rpc::SessionStats stats() override { return {}; }
     Result<std::uint64_t> free_space(const std::string&) override { return std::uint64_t{42}; }
+    rpc::NodeMetrics node_metrics() override { return {7, 1, 2, 3}; }
 };
 
 json call(rpc::Transmission& t, const std::string& body) { return json::parse(t.handle(body)); }
@@ -196,4 +198,41 @@ TEST(Rpc, SessionSetAndAddPassTheirArguments) {
     EXPECT_EQ(control.last_add.download_dir, "/srv/x");
     EXPECT_EQ(control.last_add.paused, std::optional<bool>(true));
     EXPECT_EQ(call(t, R"({"method":"free-space","arguments":{"path":"/"}})")["arguments"]["size-bytes"], 42);
+}
+
+TEST(Rpc, MetricsText) {
+    EXPECT_EQ(rpc::escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    rpc::TorrentView t;
+    t.hash = std::string(40, 'f');
+    t.name = "odd \"name\"";
+    t.status = rpc::TorrentStatus::seeding;
+    t.peers_connected = 3;
+    t.hash_failures = 2;
+    rpc::SessionStats s;
+    s.cumulative.downloaded = 1234;
+    const auto text = rpc::prometheus_text({t}, s, rpc::NodeMetrics{7, 1, 2, 3});
+    for (const char* line : {"# TYPE agora_downloaded_bytes_total counter\n", "agora_downloaded_bytes_total 1234\n",
+                             "agora_torrents{state=\"seeding\"} 1\n", "agora_torrents{state=\"stopped\"} 0\n",
+                             "agora_peers 3\n", "agora_hash_failures_total 2\n", "agora_dht_nodes 7\n",
+                             "agora_dht_datagrams_total{direction=\"out\"} 2\n", "agora_disk_jobs 3\n"})
+        EXPECT_NE(text.find(line), std::string::npos) << line;
+    EXPECT_NE(text.find("agora_torrent_peers{hash=\"ffffffffffffffffffffffffffffffffffffffff\",name=\"odd \\\"name\\\"\"} 3"),
+              std::string::npos)
+        << text;
+}
+
+TEST(Rpc, PageAndMetricsNeedNoSessionIdButPassTheGate) {
+    Recording control;
+    rpc::Server server(control, rpc::AccessConfig{}, "token");
+    rpc::HttpRequest r;
+    r.method = "GET";
+    r.target = "/";
+    r.headers = {{"Host", "localhost:9091"}};
+    auto page = server.handle(r);
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("/transmission/rpc"), std::string::npos);
+    r.target = "/metrics";
+    EXPECT_EQ(server.handle(r).status, 200);
+    r.headers = {{"Host", "evil.example"}};
+    EXPECT_EQ(server.handle(r).status, 421);
 }
