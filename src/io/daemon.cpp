@@ -1,5 +1,7 @@
 #include "io/daemon.hpp"
 
+#include <sys/stat.h>
+
 #include <ctime>
 #include <filesystem>
 #include <random>
@@ -112,7 +114,16 @@ Status Daemon::start() {
             e->metainfo = "d4:info" + e->info->info_bytes + "e";
             e->verified = Bitfield(e->info->layout.piece_count());
             persist(*e);
+            // Now the size is known: is there room? (Checked after this action is done.)
+            asio::post(driver_->context(), [this, id = e->id] {
+                auto* fetched = entry(id);
+                if (!fetched) return;
+                if (auto room = room_for(*fetched); !room) pause_for_disk(*fetched, room.error().message);
+            });
         }
+    };
+    driver_->on_disk_error = [this](TorrentHandle t, const std::string& error) {
+        if (auto* e = entry_for(t)) pause_for_disk(*e, "cannot write: " + error);
     };
 
     auto saved = db_->load_torrents();
@@ -300,6 +311,15 @@ std::uint64_t Daemon::uploaded(const Entry& e) const {
 
 void Daemon::every_second() {
     ++seconds_;
+    if (seconds_ % 2 == 0)
+        for (auto& [id, e] : entries_) {
+            if (!e.disk_paused || !room_for(e)) continue;
+            e.disk_paused = false;
+            e.paused = false;
+            e.error.clear();
+            persist(e);
+            run_torrent(e);
+        }
     if (seconds_ % 5 == 0)
         for (auto& [id, e] : entries_) {
             if (!e.pieces_dirty || !e.info || !resume_) continue;
@@ -335,6 +355,36 @@ Result<std::string> Daemon::allowed_dir(const std::string& dir) const {
         if (r == root.end() || (std::next(r) == root.end() && r->empty())) return wanted.string();
     }
     return refused("'" + dir + "' is outside the allowed download folders (downloads.allowed-dirs in the settings)");
+}
+
+// Whether the torrent's folder has room for what is not on disk yet: the stored files' sizes less
+// the blocks they already have (files are created sparse, so their size says nothing).
+Status Daemon::room_for(const Entry& e) const {
+    if (!e.info) return Ok{};
+    std::uint64_t needed = 0;
+    for (const auto& f : e.info->layout.files()) {
+        if (!f.stored()) continue;
+        std::uint64_t have = 0;
+        struct stat st {};
+        if (::stat((fs::path(e.dir) / f.path).c_str(), &st) == 0) have = static_cast<std::uint64_t>(st.st_blocks) * 512;
+        needed += static_cast<std::uint64_t>(f.size) - std::min<std::uint64_t>(have, static_cast<std::uint64_t>(f.size));
+    }
+    fs::path at = e.dir;
+    std::error_code ec;
+    while (!at.empty() && !fs::exists(at, ec)) at = at.parent_path();
+    const auto space = fs::space(at.empty() ? fs::path("/") : at, ec);
+    if (ec || space.available >= needed) return Ok{};
+    return make_error(Error::Kind::io, "not enough free space in " + e.dir + ": " + std::to_string(needed) +
+                                           " more bytes needed, " + std::to_string(space.available) + " free");
+}
+
+// Stops the torrent with the reason shown, keeping every verified piece; every_second starts it
+// again once there is room.
+void Daemon::pause_for_disk(Entry& e, const std::string& why) {
+    e.error = why + " (paused; it goes on by itself once there is room)";
+    e.disk_paused = true;
+    e.paused = true;
+    halt(e);
 }
 
 // ---- rpc::Control ----
@@ -433,6 +483,7 @@ Result<rpc::AddResult> Daemon::add(const rpc::AddRequest& request) {
     auto dir = allowed_dir(request.download_dir.empty() ? config_.settings.download_dir : request.download_dir);
     if (!dir) return dir.error();
     e.dir = *dir;
+    if (auto room = room_for(e); !room) return room.error();
     e.paused = request.paused.value_or(!config_.settings.start_added_torrents);
     e.added = unix_now();
     e.id = next_id_++;
@@ -449,6 +500,7 @@ Status Daemon::start(const std::vector<std::uint32_t>& ids) {
     for (auto id : ids)
         if (auto* e = entry(id)) {
             e->paused = false;
+            e->disk_paused = false;
             e->error.clear();
             persist(*e);
             run_torrent(*e);

@@ -89,6 +89,7 @@ private:
         Bitfield verified;
         bool checking = false;
         bool pieces_dirty = false;
+        bool disk_paused = false;  // stopped for want of space; started again once there is room
         std::string error;
         rpc::TorrentChanges limits;  // as set by torrent-set (kept, shown)
     };
@@ -101,6 +102,8 @@ private:
     void halt(Entry& e);
     void check_data(Entry& e, bool force);
     Result<std::string> allowed_dir(const std::string& dir) const;
+    Status room_for(const Entry& e) const;
+    void pause_for_disk(Entry& e, const std::string& why);
     Entry* entry(std::uint32_t id);
     Entry* entry_for(TorrentHandle t);
     std::uint64_t downloaded(const Entry& e) const;

@@ -462,7 +462,11 @@ void SessionDriver::hash_piece(session::HashPiece job) {
                 blocks.push_back(sha1(BytesView(job.data).substr(at, limits::block_size_bytes)));
         asio::post(ioc_, [this, t = job.torrent, piece = job.piece, ok, blocks = std::move(blocks), error]() mutable {
             --disk_jobs_;
-            if (!error.empty() && on_log) on_log("disk: " + error);
+            if (!error.empty()) {
+                if (on_log) on_log("disk: " + error);
+                // The owner may stop the torrent here; the engine then ignores this piece.
+                if (on_disk_error) on_disk_error(t, error);
+            }
             engine_.handle_piece_checked(t, piece, ok, std::move(blocks), now());
             pump();
         });

@@ -88,6 +88,9 @@ public:
     std::function<void(TorrentHandle, PieceIndex)> on_piece_verified;
     std::function<void(TorrentHandle, std::shared_ptr<const meta::TorrentInfo>)> on_metadata;
     std::function<void(const std::string&)> on_log;
+    // A verified piece could not be written (a full disk, say). Unless the owner removes the
+    // torrent from within this call, the piece counts as failed and is fetched again.
+    std::function<void(TorrentHandle, const std::string&)> on_disk_error;
     std::function<void(const dht::Event&)> on_dht_event;
 
 private:

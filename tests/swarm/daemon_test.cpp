@@ -45,11 +45,13 @@ std::string sq(const std::string& s) { return "'" + s + "'"; }
 // One `agora daemon` with its own settings file, data and download folders.
 class Daemon {
 public:
-    Daemon(const TempDir& dir, const std::string& extra_toml = "") : dir_(dir) {
-        std::filesystem::create_directories(dir / "downloads");
+    // Torrents go to `downloads` (default: dir/downloads).
+    Daemon(const TempDir& dir, const std::string& extra_toml = "", std::string downloads = "") : dir_(dir) {
+        if (downloads.empty()) downloads = dir / "downloads";
+        std::filesystem::create_directories(downloads);
         std::ofstream(dir / "daemon.toml") << "[daemon]\ndata-dir = \"" << (dir / "data") << "\"\n"
                                            << "[peers]\nport = 0\nbind = \"127.0.0.1\"\n"
-                                           << "[downloads]\ndir = \"" << (dir / "downloads") << "\"\n"
+                                           << "[downloads]\ndir = \"" << downloads << "\"\n"
                                            << "[dht]\nenabled = false\n[lsd]\nenabled = false\n"
                                            << extra_toml;
         start();
@@ -350,5 +352,51 @@ TEST(Daemon, MetricsInPrometheusFormat) {
         << m.out;
     EXPECT_NE(shell("curl -s -i --max-time 10 -H 'Host: evil.example' http://" + d.address() + "/metrics").out.find("421"),
               std::string::npos);
+    EXPECT_EQ(d.stop(), 0);
+}
+
+// A small filesystem (a tmpfs the test mounts; needs root, as CI runs): a .torrent bigger than the
+// free space is refused at add; a download that fills the disk halfway stops with the reason
+// shown, keeps what it verified, and goes on by itself once space is freed, ending with the right
+// bytes.
+TEST(Daemon, FullDiskPausesAndResumes) {
+    TempDir dir;
+    const std::string small = dir / "small";
+    std::filesystem::create_directories(small);
+    auto mounted = shell("mount -t tmpfs -o size=8m agora-test " + sq(small));
+    ASSERT_EQ(mounted.exit, 0) << "mounting a tmpfs needs root: " << mounted.out;
+    struct Unmount {
+        std::string path;
+        ~Unmount() { shell("umount " + sq(path)); }
+    } unmount{small};
+
+    Seeder fill(dir, "fill", 6 << 20, 7);
+    ASSERT_NE(fill.port, 0);
+    write_random_file(dir / "big-src/big/data.bin", 10 << 20, 8);
+    shell(agora_bin + " create " + sq(dir / "big-src/big") + " -o " + sq(dir / "big.torrent") + " -q --v1-only");
+    Daemon d(dir, "", small);
+    ASSERT_NE(d.port(), 0) << d.log();
+
+    auto refused = d.remote("-a " + sq(dir / "big.torrent"));
+    EXPECT_NE(refused.exit, 0);
+    EXPECT_NE(refused.out.find("not enough free space"), std::string::npos) << refused.out;
+
+    // Slow enough (500 kB/s) that the disk fills halfway through.
+    ASSERT_EQ(d.remote("-d 500").exit, 0);
+    ASSERT_EQ(d.remote("-a " + sq(fill.magnet())).exit, 0);
+    const std::string target = small + "/fill/data.bin";
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (!std::filesystem::exists(target) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(std::filesystem::exists(target)) << d.log();
+    write_random_file(small + "/filler.bin", 5 << 20, 9);  // leaves less than the torrent needs
+    ASSERT_TRUE(d.wait_list({"fill", "Stopped", "*"}, 60s)) << d.remote("-l").out << d.log();
+    auto info = d.remote("-t1 -i");
+    EXPECT_NE(info.out.find("cannot write"), std::string::npos) << info.out;
+
+    std::filesystem::remove(small + "/filler.bin");
+    ASSERT_EQ(d.remote("-D").exit, 0);  // no limit: finish quickly
+    EXPECT_TRUE(d.wait_list({"fill", "100%"}, 60s)) << d.remote("-l").out << d.log();
+    EXPECT_EQ(read_file(target), read_file(fill.file));
     EXPECT_EQ(d.stop(), 0);
 }
