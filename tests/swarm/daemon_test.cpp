@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -443,5 +444,84 @@ TEST(Daemon, RpcStaysQuickWhileCheckingData) {
                 ms[ms.size() / 2], p99, ms.back());
     EXPECT_LT(p99, 100.0);
     EXPECT_TRUE(d.wait_list({"huge", "100%"}, 300s)) << d.remote("-l").out;  // zeros hash as zeros: all there
+    EXPECT_EQ(d.stop(), 0);
+}
+
+namespace {
+
+// hash -> "status haveValid" of every torrent, through the RPC.
+std::map<std::string, std::string> states(const Daemon& d) {
+    const std::string url = "http://" + d.address() + "/transmission/rpc";
+    const auto id = header_value(http(url, "{}", {}).headers, "X-Transmission-Session-Id");
+    auto r = http(url, R"({"method":"torrent-get","arguments":{"fields":["hashString","status","haveValid"]}})",
+                  {"X-Transmission-Session-Id: " + id});
+    std::map<std::string, std::string> out;
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (j.is_discarded()) return out;
+    for (const auto& t : j["arguments"]["torrents"])
+        out[t["hashString"].get<std::string>()] =
+            std::to_string(t["status"].get<int>()) + " " + std::to_string(t["haveValid"].get<std::uint64_t>());
+    return out;
+}
+
+// Waits until no torrent is being checked (status 1 or 2) and `count` are listed.
+std::map<std::string, std::string> settled(const Daemon& d, std::size_t count) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    for (;;) {
+        auto s = states(d);
+        bool checking = s.size() != count;
+        for (const auto& [h, v] : s) checking = checking || v.rfind("1 ", 0) == 0 || v.rfind("2 ", 0) == 0;
+        if (!checking || std::chrono::steady_clock::now() > deadline) return s;
+        std::this_thread::sleep_for(50ms);
+    }
+}
+
+}  // namespace
+
+// 20 torrents in mixed states — seeding, stopped, and half-downloaded with nobody to fetch from —
+// come back after a clean stop and after kill -9 in the same states with the same verified bytes.
+TEST(Daemon, TwentyTorrentsKeepTheirStatesAcrossRestarts) {
+    TempDir dir;
+    Daemon d(dir);
+    ASSERT_NE(d.port(), 0) << d.log();
+    std::vector<std::string> hashes;
+    for (int i = 0; i < 20; ++i) {
+        const std::string name = "m" + std::to_string(i);
+        const std::string file = dir / ("downloads/" + name + "/data.bin");
+        write_random_file(file, 256 * 1024, 100 + static_cast<std::uint64_t>(i));
+        const std::string torrent = dir / (name + ".torrent");
+        shell(agora_bin + " create " + sq(dir / ("downloads/" + name)) + " -o " + sq(torrent) +
+              " -q --v1-only --piece-size 16384");
+        hashes.push_back(info_hash_v1(torrent));
+        if (i % 3 == 2) {  // the second half lost: half-downloaded, and no peer to finish it
+            std::ofstream out(file, std::ios::binary | std::ios::in);
+            out.seekp(128 * 1024);
+            out << std::string(128 * 1024, '\0');
+        }
+        ASSERT_EQ(d.remote("-a " + sq(torrent)).exit, 0);
+    }
+    auto before = settled(d, 20);
+    ASSERT_EQ(before.size(), 20u);
+    for (int i = 0; i < 20; i += 4) ASSERT_EQ(d.remote("-t " + hashes[static_cast<std::size_t>(i)] + " -S").exit, 0);
+    before = settled(d, 20);
+    int seeding = 0, stopped = 0, partial = 0;
+    for (const auto& [h, v] : before) {
+        seeding += v == "6 262144";
+        stopped += v.rfind("0 ", 0) == 0;
+        partial += v == "4 131072";
+    }
+    EXPECT_EQ(stopped, 5);
+    EXPECT_GE(seeding, 8);
+    EXPECT_GE(partial, 4);
+
+    ASSERT_EQ(d.stop(), 0) << d.log();
+    d.start();
+    ASSERT_NE(d.port(), 0) << d.log();
+    EXPECT_EQ(settled(d, 20), before);
+
+    d.kill9();
+    d.start();
+    ASSERT_NE(d.port(), 0) << d.log();
+    EXPECT_EQ(settled(d, 20), before);
     EXPECT_EQ(d.stop(), 0);
 }
