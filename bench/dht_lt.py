@@ -15,36 +15,26 @@
       libtorrent), then "peer" when the first dht_reply_alert with peers arrives, then "done" when the
       torrent is complete, and exits. Gives up after 60 s (exit 1).
 
-Settings are those of tests/interop/lt_dht.py: everything on 127.0.0.1, LSD/UPnP/NAT-PMP off, no
-uTP, no outgoing encryption, and the DHT restrictions that stop a DHT forming on one address off.
+Sessions are made by tests/interop/lt_dht.py's make_session: everything on 127.0.0.1, LSD/UPnP/
+NAT-PMP off, no uTP, no outgoing encryption, and the DHT restrictions that stop a DHT forming on
+one address off.
 """
 import json
+import os
 import sys
 import time
 
 import libtorrent as lt
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "interop"))
+import lt_dht  # noqa: E402  (the shared session settings)
+
 
 def make_session(bootstrap):
-    settings = {
-        "listen_interfaces": "127.0.0.1:0",
-        "enable_dht": True, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
-        "dht_bootstrap_nodes": bootstrap,
-        "dht_restrict_routing_ips": False, "dht_restrict_search_ips": False,
-        "dht_ignore_dark_internet": False, "dht_enforce_node_id": False,
-        "dht_prefer_verified_node_ids": False,
-        "dht_block_ratelimit": 1000,
-        "allow_multiple_connections_per_ip": True,
-        "enable_outgoing_utp": False, "enable_incoming_utp": False,
-        "out_enc_policy": 2, "in_enc_policy": 1,
-        "alert_mask": lt.alert.category_t.status_notification | lt.alert.category_t.error_notification
-        | lt.alert.category_t.dht_notification | lt.alert.category_t.tracker_notification
-        | lt.alert.category_t.dht_operation_notification | lt.alert.category_t.stats_notification,
-    }
-    ses = lt.session(settings)
-    host, port = bootstrap.rsplit(":", 1)
-    ses.add_dht_node((host, int(port)))
-    return ses
+    # The sessions of the bench's DHT and the fresh ones here are made alike (tests/interop/lt_dht.py),
+    # with tracker alerts (dht_reply_alert) and session stats on top.
+    return lt_dht.make_session(bootstrap, lt.alert.category_t.tracker_notification
+                               | lt.alert.category_t.stats_notification)
 
 
 def wait_for(ses, predicate, deadline):

@@ -155,15 +155,6 @@ Result<Settings> read_settings(const std::string& path, bool must_exist) {
     return s;
 }
 
-std::array<std::uint8_t, 20> daemon_peer_id() {
-    std::array<std::uint8_t, 20> id{};
-    const std::string prefix = "-AG0100-";
-    std::copy(prefix.begin(), prefix.end(), id.begin());
-    std::random_device rd;
-    for (std::size_t i = prefix.size(); i < id.size(); ++i) id[i] = static_cast<std::uint8_t>('0' + rd() % 10);
-    return id;
-}
-
 int run_daemon(const DaemonArgs& a) {
     const bool explicit_config = !a.config.empty();
     auto settings = read_settings(explicit_config ? a.config : default_config_path(), explicit_config);
@@ -180,7 +171,7 @@ int run_daemon(const DaemonArgs& a) {
     if (ec) return report(make_error(Error::Kind::io, s.daemon.download_dir + ": " + ec.message()));
 
     session::EngineConfig engine;
-    engine.peer_id = daemon_peer_id();
+    engine.peer_id = make_peer_id();
     engine.seed = std::random_device{}();
     engine.max_peers_per_torrent = s.peers_per_torrent;
     io::DriverConfig driver;

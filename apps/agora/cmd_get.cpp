@@ -86,17 +86,6 @@ void save_metadata(const std::string& state_dir, const meta::TorrentInfo& info) 
     if (out) std::filesystem::rename(path + ".part", path, ec);
 }
 
-std::array<std::uint8_t, 20> make_peer_id() {
-    // Azureus-style client prefix (BEP 20), then random printable characters.
-    std::array<std::uint8_t, 20> id{};
-    const std::string prefix = "-AG0100-";
-    std::copy(prefix.begin(), prefix.end(), id.begin());
-    std::random_device rd;
-    static constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    for (std::size_t i = prefix.size(); i < id.size(); ++i) id[i] = static_cast<std::uint8_t>(alphabet[rd() % 62]);
-    return id;
-}
-
 std::string eta_text(double seconds) {
     if (seconds < 0 || seconds > 1e7) return "--";
     const auto s = static_cast<long long>(seconds);
@@ -334,6 +323,17 @@ void add_common(CLI::App* cmd, GetArgs& a) {
 }
 
 }  // namespace
+
+std::array<std::uint8_t, 20> make_peer_id() {
+    // Azureus-style client prefix (BEP 20), then random printable characters.
+    std::array<std::uint8_t, 20> id{};
+    const std::string prefix = "-AG0100-";
+    std::copy(prefix.begin(), prefix.end(), id.begin());
+    std::random_device rd;
+    static constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (std::size_t i = prefix.size(); i < id.size(); ++i) id[i] = static_cast<std::uint8_t>(alphabet[rd() % 62]);
+    return id;
+}
 
 void add_get(CLI::App& app, std::function<int()>& run) {
     auto args = std::make_shared<GetArgs>();

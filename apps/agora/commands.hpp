@@ -20,6 +20,9 @@ enum ExitCode : int {
     exit_interrupted = 5,  // get/seed: stopped (signal) before the download completed
 };
 
+// This run's BitTorrent peer id: Azureus-style prefix "-AG0100-" (BEP 20), then random characters.
+std::array<std::uint8_t, 20> make_peer_id();
+
 // Prints "agora: <message>" on stderr and returns the exit code for the kind of error.
 int report(const Error& error);
 

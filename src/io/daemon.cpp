@@ -21,6 +21,14 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Payload totals over the torrent's life: earlier runs plus the running swarm's.
+std::uint64_t downloaded(std::uint64_t before, const std::optional<swarm::TorrentStats>& s) {
+    return before + (s ? s->payload_downloaded : 0);
+}
+std::uint64_t uploaded(std::uint64_t before, const std::optional<swarm::TorrentStats>& s) {
+    return before + (s ? s->payload_uploaded : 0);
+}
+
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string key_of(const InfoHashes& h) {
@@ -133,8 +141,9 @@ Status Daemon::start() {
             std::fprintf(stderr, "agora daemon: skipping saved torrent %s: %s\n", key.c_str(), s.error().describe().c_str());
 
     for (const auto& [id, e] : entries_) {
-        downloaded_at_start_ += downloaded(e);
-        uploaded_at_start_ += uploaded(e);
+        const auto s = live(e);
+        downloaded_at_start_ += downloaded(e.downloaded_before, s);
+        uploaded_at_start_ += uploaded(e.uploaded_before, s);
     }
     apply_rate_limits();
     server_ = std::make_unique<rpc::Server>(*this, config_.access, random_token());
@@ -177,8 +186,9 @@ Bytes Daemon::record_of(const Entry& e) const {
     d["paused"] = e.paused ? 1 : 0;
     d["added"] = e.added;
     d["done"] = e.done;
-    d["downloaded"] = static_cast<std::int64_t>(downloaded(e));
-    d["uploaded"] = static_cast<std::int64_t>(uploaded(e));
+    const auto s = live(e);
+    d["downloaded"] = static_cast<std::int64_t>(downloaded(e.downloaded_before, s));
+    d["uploaded"] = static_cast<std::int64_t>(uploaded(e.uploaded_before, s));
     return bencode::encode(bencode::Node(std::move(d)));
 }
 
@@ -252,11 +262,9 @@ void Daemon::run_torrent(Entry& e) {
 
 void Daemon::halt(Entry& e) {
     if (!e.handle) return;
-    if (const auto* t = driver_->engine().torrent(*e.handle)) {
-        const auto s = t->stats();
-        e.downloaded_before += s.payload_downloaded;
-        e.uploaded_before += s.payload_uploaded;
-    }
+    const auto s = live(e);
+    e.downloaded_before = downloaded(e.downloaded_before, s);
+    e.uploaded_before = uploaded(e.uploaded_before, s);
     if (e.info && resume_) (void)resume_->save(*e.info, e.dir, e.verified);
     e.pieces_dirty = false;
     driver_->remove_torrent(*e.handle);
@@ -299,14 +307,10 @@ Daemon::Entry* Daemon::entry_for(TorrentHandle t) {
     return nullptr;
 }
 
-std::uint64_t Daemon::downloaded(const Entry& e) const {
+std::optional<swarm::TorrentStats> Daemon::live(const Entry& e) const {
     const auto* t = e.handle ? driver_->engine().torrent(*e.handle) : nullptr;
-    return e.downloaded_before + (t ? t->stats().payload_downloaded : 0);
-}
-
-std::uint64_t Daemon::uploaded(const Entry& e) const {
-    const auto* t = e.handle ? driver_->engine().torrent(*e.handle) : nullptr;
-    return e.uploaded_before + (t ? t->stats().payload_uploaded : 0);
+    if (!t) return std::nullopt;
+    return t->stats();
 }
 
 void Daemon::every_second() {
@@ -401,19 +405,18 @@ std::vector<rpc::TorrentView> Daemon::torrents(bool details) {
         v.done_date = e.done;
         v.error = e.error;
         v.magnet_link = e.magnet.empty() ? "magnet:?xt=urn:btih:" + e.key : e.magnet;
-        v.downloaded_ever = downloaded(e);
-        v.uploaded_ever = uploaded(e);
-        const auto* t = e.handle ? driver_->engine().torrent(*e.handle) : nullptr;
-        if (t) {
-            const auto s = t->stats();
-            v.rate_download = static_cast<std::uint64_t>(s.download_rate);
-            v.rate_upload = static_cast<std::uint64_t>(s.upload_rate);
-            v.peers_connected = s.peers;
-            v.peers_sending_to_us = s.download_rate > 0 ? std::max<std::uint32_t>(1, s.seeds) : 0;
-            v.peers_getting_from_us = s.upload_rate > 0 ? 1 : 0;
-            v.corrupt_ever = s.bytes_wasted;
-            v.hash_failures = s.hash_failures;
-            if (s.download_rate > 0 || s.upload_rate > 0) v.activity_date = unix_now();
+        const auto s = live(e);
+        v.downloaded_ever = downloaded(e.downloaded_before, s);
+        v.uploaded_ever = uploaded(e.uploaded_before, s);
+        if (s) {
+            v.rate_download = static_cast<std::uint64_t>(s->download_rate);
+            v.rate_upload = static_cast<std::uint64_t>(s->upload_rate);
+            v.peers_connected = s->peers;
+            v.peers_sending_to_us = s->download_rate > 0 ? std::max<std::uint32_t>(1, s->seeds) : 0;
+            v.peers_getting_from_us = s->upload_rate > 0 ? 1 : 0;
+            v.corrupt_ever = s->bytes_wasted;
+            v.hash_failures = s->hash_failures;
+            if (s->download_rate > 0 || s->upload_rate > 0) v.activity_date = unix_now();
         }
         if (e.info) {
             const auto& info = *e.info;
@@ -445,7 +448,7 @@ std::vector<rpc::TorrentView> Daemon::torrents(bool details) {
         }
         if (e.checking) v.status = rpc::TorrentStatus::checking;
         else if (!e.handle) v.status = rpc::TorrentStatus::stopped;
-        else if (t && t->complete()) v.status = rpc::TorrentStatus::seeding;
+        else if (s && s->complete) v.status = rpc::TorrentStatus::seeding;
         else v.status = rpc::TorrentStatus::downloading;
         if (v.left_until_done == 0 && e.info) v.eta = -1;
         else if (v.rate_download > 0) v.eta = static_cast<std::int64_t>(v.left_until_done / v.rate_download);
@@ -630,11 +633,12 @@ rpc::SessionStats Daemon::stats() {
     rpc::SessionStats s;
     std::uint64_t down = 0, up = 0;
     for (const auto& [id, e] : entries_) {
-        down += downloaded(e);
-        up += uploaded(e);
-        if (const auto* t = e.handle ? driver_->engine().torrent(*e.handle) : nullptr) {
-            s.download_speed += static_cast<std::uint64_t>(t->stats().download_rate);
-            s.upload_speed += static_cast<std::uint64_t>(t->stats().upload_rate);
+        const auto l = live(e);
+        down += downloaded(e.downloaded_before, l);
+        up += uploaded(e.uploaded_before, l);
+        if (l) {
+            s.download_speed += static_cast<std::uint64_t>(l->download_rate);
+            s.upload_speed += static_cast<std::uint64_t>(l->upload_rate);
         }
     }
     // Torrents removed during this run take their share with them, hence the clamp.

@@ -106,8 +106,8 @@ private:
     void pause_for_disk(Entry& e, const std::string& why);
     Entry* entry(std::uint32_t id);
     Entry* entry_for(TorrentHandle t);
-    std::uint64_t downloaded(const Entry& e) const;
-    std::uint64_t uploaded(const Entry& e) const;
+    // The running swarm's figures (stats() walks its peers: take it once per use), or nothing.
+    std::optional<swarm::TorrentStats> live(const Entry& e) const;
     void every_second();
     void apply_rate_limits();
 

@@ -29,7 +29,9 @@ import libtorrent as lt
 DEADLINE = 20.0
 
 
-def make_session(bootstrap):
+def make_session(bootstrap, extra_alerts=0):
+    """A session on 127.0.0.1 joining the DHT through `bootstrap`; bench/dht_lt.py uses it too,
+    asking for more alert categories."""
     settings = {
         "listen_interfaces": "127.0.0.1:0",
         "enable_dht": True, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
@@ -43,7 +45,7 @@ def make_session(bootstrap):
         "enable_outgoing_utp": False, "enable_incoming_utp": False,
         "out_enc_policy": 2, "in_enc_policy": 1,
         "alert_mask": lt.alert.category_t.status_notification | lt.alert.category_t.error_notification
-        | lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification,
+        | lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification | extra_alerts,
     }
     ses = lt.session(settings)
     host, port = bootstrap.rsplit(":", 1)

@@ -26,22 +26,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Ran {
-    int exit = -1;
-    std::string out;
-};
-
-Ran shell(const std::string& command) {
-    Ran r;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
-    const int status = ::pclose(p);
-    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
 std::string sq(const std::string& s) { return "'" + s + "'"; }
 
 // One `agora daemon` with its own settings file, data and download folders.
@@ -79,7 +63,7 @@ public:
     }
     std::uint16_t port() const { return port_; }
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-    Ran remote(const std::string& args) const { return shell("transmission-remote " + address() + " " + args); }
+    ShellResult remote(const std::string& args) const { return shell("transmission-remote " + address() + " " + args); }
     std::string log() { return process_->log(); }
 
     // Waits until `-l` shows a line that has every one of `words` (polling the RPC, which has no
@@ -125,10 +109,6 @@ struct Seeder {
     std::string magnet() const { return "magnet:?xt=urn:btih:" + hash + "&x.pe=127.0.0.1:" + std::to_string(port); }
 };
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // A raw HTTP exchange through curl: the status code, the headers and the body.
 struct Http {
@@ -170,7 +150,7 @@ TEST(Daemon, TransmissionRemoteDrivesIt) {
     ASSERT_EQ(added.exit, 0) << added.out;
     EXPECT_NE(added.out.find("success"), std::string::npos) << added.out;
     ASSERT_TRUE(d.wait_list({"100%", "pay"})) << d.remote("-l").out << d.log();
-    EXPECT_EQ(read_file(dir / "downloads/pay/data.bin"), read_file(pay.file));
+    EXPECT_EQ(read_all(dir / "downloads/pay/data.bin"), read_all(pay.file));
 
     auto info = d.remote("-t1 -i");
     EXPECT_NE(info.out.find("Hash: " + pay.hash), std::string::npos) << info.out;
@@ -207,7 +187,7 @@ TEST(Daemon, TransmissionRemoteDrivesIt) {
     // Move pay's data inside the download folder: the files go, the torrent stays whole.
     ASSERT_EQ(d.remote("-t1 --move " + sq(dir / "downloads/moved")).exit, 0);
     EXPECT_TRUE(d.wait_list({"pay", "100%", "Idle"}, 20s)) << d.remote("-l").out;
-    EXPECT_EQ(read_file(dir / "downloads/moved/pay/data.bin"), read_file(pay.file));
+    EXPECT_EQ(read_all(dir / "downloads/moved/pay/data.bin"), read_all(pay.file));
     EXPECT_FALSE(std::filesystem::exists(dir / "downloads/pay/data.bin"));
 
     // Remove by hash, keeping the data; then remove pay with its data.
@@ -310,7 +290,7 @@ TEST(Daemon, RestartKeepsTorrentsAndStates) {
     ASSERT_NE(d.port(), 0) << d.log();
     EXPECT_TRUE(d.wait_list({"pay", "100%", "Idle"}, 20s)) << d.remote("-l").out;
     EXPECT_TRUE(d.wait_list({"two", "100%", "Stopped"}, 20s)) << d.remote("-l").out;
-    EXPECT_EQ(read_file(dir / "downloads/pay/data.bin"), read_file(pay.file));
+    EXPECT_EQ(read_all(dir / "downloads/pay/data.bin"), read_all(pay.file));
     EXPECT_EQ(d.stop(), 0);
 }
 
@@ -332,7 +312,7 @@ TEST(Daemon, WebPageInChromium) {
                    sq(pay.magnet()) + " " + sq(screenshot));
     EXPECT_EQ(r.exit, 0) << r.out << d.log();
     EXPECT_TRUE(std::filesystem::exists(screenshot));
-    EXPECT_EQ(read_file(dir / "downloads/web/data.bin"), read_file(pay.file));
+    EXPECT_EQ(read_all(dir / "downloads/web/data.bin"), read_all(pay.file));
     EXPECT_EQ(d.stop(), 0);
 }
 
@@ -399,7 +379,7 @@ TEST(Daemon, FullDiskPausesAndResumes) {
     std::filesystem::remove(small + "/filler.bin");
     ASSERT_EQ(d.remote("-D").exit, 0);  // no limit: finish quickly
     EXPECT_TRUE(d.wait_list({"fill", "100%"}, 60s)) << d.remote("-l").out << d.log();
-    EXPECT_EQ(read_file(target), read_file(fill.file));
+    EXPECT_EQ(read_all(target), read_all(fill.file));
     EXPECT_EQ(d.stop(), 0);
 }
 

@@ -32,16 +32,6 @@ std::string ip_binary() {
     return {};
 }
 
-// Runs a shell command: its exit status and what it printed on either stream.
-std::pair<int, std::string> run(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    if (!p) return {-1, "popen failed"};
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 // Two network namespaces, each with lo up and one end of a veth pair on 10.213.X.0/24 and a route
 // for multicast out of it, or (v6) on fd00:213:X::/64 only, with no IPv4 address at all (X from
@@ -58,8 +48,8 @@ public:
             veths_.push_back("alsd" + pid + side);  // at most 15 characters (IFNAMSIZ)
         }
         for (const auto& ns : names_) {
-            (void)run(ip_ + " netns del " + ns);  // a leftover of a crashed run with the same pid
-            auto [status, out] = run(ip_ + " netns add " + ns);
+            (void)shell(ip_ + " netns del " + ns);  // a leftover of a crashed run with the same pid
+            auto [status, out] = shell(ip_ + " netns add " + ns);
             if (status != 0) {
                 error_ = "`ip netns add " + ns + "` failed (this test needs root, i.e. CAP_SYS_ADMIN): " + out;
                 return;
@@ -81,7 +71,7 @@ public:
             if (!v6_) steps.push_back(n + "route add 224.0.0.0/4 dev " + veths_[i]);
         }
         for (const auto& step : steps) {
-            auto [status, out] = run(ip_ + " " + step);
+            auto [status, out] = shell(ip_ + " " + step);
             if (status != 0) {
                 error_ = "`ip " + step + "` failed: " + out;
                 return;
@@ -93,7 +83,7 @@ public:
         if (v6_) {
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
             for (int i = 0; i < 2; ++i) {
-                while (run(ip_ + " -n " + names_[i] + " -6 route show table local").second.find("ff00::/8 dev " + veths_[i]) ==
+                while (shell(ip_ + " -n " + names_[i] + " -6 route show table local").out.find("ff00::/8 dev " + veths_[i]) ==
                        std::string::npos) {
                     if (std::chrono::steady_clock::now() > deadline) {
                         error_ = "IPv6 never came up on " + veths_[i];
@@ -105,7 +95,7 @@ public:
         }
     }
     ~NamespacePair() {
-        for (const auto& ns : created_) (void)run(ip_ + " netns del " + ns);
+        for (const auto& ns : created_) (void)shell(ip_ + " netns del " + ns);
     }
     NamespacePair(const NamespacePair&) = delete;
     NamespacePair& operator=(const NamespacePair&) = delete;
