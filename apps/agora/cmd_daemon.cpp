@@ -88,7 +88,9 @@ Result<Settings> read_settings(const std::string& path, bool must_exist) {
         {"daemon", {"data-dir"}},
         {"rpc", {"bind", "username", "password", "host-allow"}},
         {"peers", {"port", "bind", "max-per-torrent"}},
-        {"downloads", {"dir", "allowed-dirs", "start-added"}},
+        {"downloads", {"dir", "allowed-dirs", "start-added", "watch-dir"}},
+        {"queue", {"download-enabled", "download-size", "seed-enabled", "seed-size"}},
+        {"seeding", {"ratio-limited", "ratio-limit", "idle-limited", "idle-minutes"}},
         {"limits", {"download-kbps", "upload-kbps"}},
         {"dht", {"enabled", "bootstrap", "read-only"}},
         {"lsd", {"enabled"}},
@@ -120,6 +122,13 @@ Result<Settings> read_settings(const std::string& path, bool must_exist) {
         if (auto v = n.value<bool>()) out = *v;
         else error = std::string(where) + " must be true or false";
     };
+    auto number = [&](const char* where, double& out, double max) {
+        auto n = t.at_path(where);
+        if (!n) return;
+        auto v = n.value<double>();
+        if (!v || *v < 0 || *v > max) error = std::string(where) + " must be a number from 0 to " + std::to_string(max);
+        else out = *v;
+    };
     auto strings = [&](const char* where, std::vector<std::string>& out) {
         auto n = t.at_path(where);
         if (!n) return;
@@ -141,6 +150,15 @@ Result<Settings> read_settings(const std::string& path, bool must_exist) {
     text("downloads.dir", s.daemon.download_dir);
     strings("downloads.allowed-dirs", s.daemon.allowed_dirs);
     boolean("downloads.start-added", s.daemon.settings.start_added_torrents);
+    text("downloads.watch-dir", s.daemon.watch_dir);
+    boolean("queue.download-enabled", s.daemon.settings.download_queue_enabled);
+    integer("queue.download-size", s.daemon.settings.download_queue_size, 100'000);
+    boolean("queue.seed-enabled", s.daemon.settings.seed_queue_enabled);
+    integer("queue.seed-size", s.daemon.settings.seed_queue_size, 100'000);
+    boolean("seeding.ratio-limited", s.daemon.settings.seed_ratio_limited);
+    number("seeding.ratio-limit", s.daemon.settings.seed_ratio_limit, 1e6);
+    boolean("seeding.idle-limited", s.daemon.settings.idle_seeding_limit_enabled);
+    integer("seeding.idle-minutes", s.daemon.settings.idle_seeding_limit, 1'000'000);
     integer("limits.download-kbps", s.daemon.settings.speed_limit_down, 100'000'000);
     integer("limits.upload-kbps", s.daemon.settings.speed_limit_up, 100'000'000);
     bool dht = true;
@@ -169,6 +187,8 @@ int run_daemon(const DaemonArgs& a) {
     std::error_code ec;
     std::filesystem::create_directories(s.daemon.download_dir, ec);
     if (ec) return report(make_error(Error::Kind::io, s.daemon.download_dir + ": " + ec.message()));
+    if (!s.daemon.watch_dir.empty()) std::filesystem::create_directories(s.daemon.watch_dir, ec);
+    if (ec) return report(make_error(Error::Kind::io, "downloads.watch-dir " + s.daemon.watch_dir + ": " + ec.message()));
 
     session::EngineConfig engine;
     engine.peer_id = make_peer_id();

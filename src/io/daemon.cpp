@@ -10,9 +10,11 @@
 
 #include "core/bencode.hpp"
 #include "core/digest.hpp"
+#include "core/limits.hpp"
 #include "io/dht_state.hpp"
 #include "io/resume_store.hpp"
 #include "meta/magnet.hpp"
+#include "swarm/piece_picker.hpp"
 
 namespace agora::io {
 
@@ -45,6 +47,11 @@ std::string random_token() {
 }
 
 Error refused(std::string why) { return make_error(Error::Kind::bad_argument, std::move(why)); }
+
+using Picker = swarm::PiecePicker;
+
+// Transmission's file priority (-1 low, 0 normal, 1 high) from a picker level, and back.
+int rpc_priority(std::uint8_t level) { return level == Picker::high ? 1 : level == Picker::low ? -1 : 0; }
 
 // Bytes of the verified pieces.
 std::uint64_t verified_bytes(const meta::TorrentInfo& info, const Bitfield& verified) {
@@ -110,9 +117,10 @@ Status Daemon::start() {
         if (auto* e = entry_for(t)) {
             if (e->verified.size() > p.value) e->verified.set(p.value);
             e->pieces_dirty = true;
-            if (e->info && e->verified.all() && e->done == 0) {
+            if (e->info && e->done == 0 && wanted_all_verified(*e)) {
                 e->done = unix_now();
                 persist(*e);
+                asio::post(driver_->context(), [this] { schedule(); });  // it moves to the seed queue
             }
         }
     };
@@ -146,6 +154,7 @@ Status Daemon::start() {
         uploaded_at_start_ += uploaded(e.uploaded_before, s);
     }
     apply_rate_limits();
+    schedule();
     server_ = std::make_unique<rpc::Server>(*this, config_.access, random_token());
     http_ = std::make_unique<HttpServer>(driver_->context(),
                                          [this](const rpc::HttpRequest& r) { return server_->handle(r); });
@@ -182,6 +191,11 @@ Bytes Daemon::record_of(const Entry& e) const {
     bencode::Node::Dict d;
     if (!e.metainfo.empty()) d["metainfo"] = e.metainfo;
     if (!e.magnet.empty()) d["magnet"] = e.magnet;
+    bencode::Node::List trackers, peers;
+    for (const auto& url : e.magnet_trackers) trackers.emplace_back(url);
+    for (const auto& p : e.magnet_peers) peers.emplace_back(p.ip + " " + std::to_string(p.port));
+    d["trackers"] = std::move(trackers);
+    d["peers"] = std::move(peers);
     d["dir"] = e.dir;
     d["paused"] = e.paused ? 1 : 0;
     d["added"] = e.added;
@@ -189,6 +203,21 @@ Bytes Daemon::record_of(const Entry& e) const {
     const auto s = live(e);
     d["downloaded"] = static_cast<std::int64_t>(downloaded(e.downloaded_before, s));
     d["uploaded"] = static_cast<std::int64_t>(uploaded(e.uploaded_before, s));
+    if (!e.file_priorities.empty())
+        d["priorities"] = std::string(e.file_priorities.begin(), e.file_priorities.end());
+    d["sequential"] = e.sequential ? 1 : 0;
+    d["queue"] = std::int64_t{e.queue_position};
+    d["dl_limit"] = static_cast<std::int64_t>(e.download_limit);
+    d["dl_limited"] = e.download_limited ? 1 : 0;
+    d["ul_limit"] = static_cast<std::int64_t>(e.upload_limit);
+    d["ul_limited"] = e.upload_limited ? 1 : 0;
+    d["ratio_mode"] = e.ratio_mode;
+    d["ratio_limit_milli"] = static_cast<std::int64_t>(e.ratio_limit * 1000 + 0.5);  // bencode has no fractions
+    d["idle_mode"] = e.idle_mode;
+    d["idle_limit"] = std::int64_t{e.idle_limit};
+    d["finished"] = e.finished ? 1 : 0;
+    d["secs_dl"] = e.seconds_downloading;
+    d["secs_seed"] = e.seconds_seeding;
     return bencode::encode(bencode::Node(std::move(d)));
 }
 
@@ -224,16 +253,54 @@ Status Daemon::restore(std::string key, BytesView record) {
         if (!e.info) e.hashes = magnet->info_hashes;
     }
     if (!e.info && e.magnet.empty()) return refused("record has neither metainfo nor magnet");
+    // Trackers and peers as last recorded (a magnet's own, and those of duplicates added later).
+    if (auto list = r.find_list("trackers"); list.valid()) {
+        e.magnet_trackers.clear();
+        for (const auto& c : list.children())
+            if (c.value.is_string()) e.magnet_trackers.emplace_back(c.value.as_string());
+    }
+    if (auto list = r.find_list("peers"); list.valid()) {
+        e.magnet_peers.clear();
+        for (const auto& c : list.children()) {
+            const auto& p = c.value;
+            if (!p.is_string()) continue;
+            const std::string text(p.as_string());
+            const auto space = text.rfind(' ');
+            if (space == std::string::npos) continue;
+            const auto port = std::strtoul(text.c_str() + space + 1, nullptr, 10);
+            if (port > 0 && port <= 65535) e.magnet_peers.push_back({text.substr(0, space), static_cast<std::uint16_t>(port)});
+        }
+    }
     e.dir = std::string(r.find_string("dir").value_or(config_.download_dir));
     e.paused = r.find_int("paused").value_or(0) != 0;
     e.added = r.find_int("added").value_or(unix_now());
     e.done = r.find_int("done").value_or(0);
     e.downloaded_before = static_cast<std::uint64_t>(std::max<std::int64_t>(0, r.find_int("downloaded").value_or(0)));
     e.uploaded_before = static_cast<std::uint64_t>(std::max<std::int64_t>(0, r.find_int("uploaded").value_or(0)));
+    if (auto p = r.find_string("priorities"); p && e.info && p->size() == e.info->layout.file_count()) {
+        e.file_priorities.assign(p->begin(), p->end());
+        for (auto& level : e.file_priorities) level = std::min<std::uint8_t>(level, Picker::high);
+    }
+    auto count = [&](const char* name, std::int64_t fallback, std::int64_t max) {
+        return std::clamp<std::int64_t>(r.find_int(name).value_or(fallback), 0, max);
+    };
+    e.sequential = count("sequential", 0, 1) != 0;
+    e.queue_position = static_cast<std::uint32_t>(count("queue", next_queue_position_, UINT32_MAX));
+    e.download_limit = static_cast<std::uint64_t>(count("dl_limit", 0, 100'000'000));
+    e.download_limited = count("dl_limited", 0, 1) != 0;
+    e.upload_limit = static_cast<std::uint64_t>(count("ul_limit", 0, 100'000'000));
+    e.upload_limited = count("ul_limited", 0, 1) != 0;
+    e.ratio_mode = static_cast<int>(count("ratio_mode", 0, 2));
+    e.ratio_limit = static_cast<double>(count("ratio_limit_milli", 2000, 1'000'000'000)) / 1000;
+    e.idle_mode = static_cast<int>(count("idle_mode", 0, 2));
+    e.idle_limit = static_cast<std::uint32_t>(count("idle_limit", 30, 1'000'000));
+    e.finished = count("finished", 0, 1) != 0;
+    e.seconds_downloading = count("secs_dl", 0, INT64_MAX);
+    e.seconds_seeding = count("secs_seed", 0, INT64_MAX);
+    next_queue_position_ = std::max(next_queue_position_, e.queue_position + 1);
     e.id = next_id_++;
     auto& placed = entries_.emplace(e.id, std::move(e)).first->second;
     if (placed.info) check_data(placed, false);
-    else if (!placed.paused) run_torrent(placed);
     return Ok{};
 }
 
@@ -246,6 +313,8 @@ void Daemon::run_torrent(Entry& e) {
     options.peers = e.magnet_peers;
     if (e.info) {
         options.have = e.verified;
+        options.piece_priorities = piece_priorities(e);
+        options.sequential = e.sequential;
         auto added = driver_->add_torrent(e.info, e.dir, options);
         if (!added) {
             e.error = added.error().describe();
@@ -258,6 +327,96 @@ void Daemon::run_torrent(Entry& e) {
         e.handle = driver_->add_magnet(e.hashes, e.dir, options);
     }
     e.error.clear();
+    e.last_activity = unix_now();
+    apply_torrent_limits(e);
+}
+
+// The same torrent added again: its trackers and peers (a magnet's tr= and x.pe) join the
+// torrent's, as libtorrent and Transmission do, and a running torrent tries the peers at once.
+void Daemon::merge_sources(Entry& e, const Entry& again) {
+    std::vector<session::Endpoint> fresh;
+    for (const auto& p : again.magnet_peers)
+        if (std::find(e.magnet_peers.begin(), e.magnet_peers.end(), p) == e.magnet_peers.end()) fresh.push_back(p);
+    bool changed = !fresh.empty();
+    e.magnet_peers.insert(e.magnet_peers.end(), fresh.begin(), fresh.end());
+    for (const auto& url : again.magnet_trackers)
+        if (std::find(e.magnet_trackers.begin(), e.magnet_trackers.end(), url) == e.magnet_trackers.end()) {
+            e.magnet_trackers.push_back(url);
+            changed = true;
+        }
+    if (!changed) return;
+    persist(e);
+    if (e.handle && e.hashes.v1 && !fresh.empty())
+        driver_->with_engine([&](session::Engine& engine, TimePoint now) { engine.add_peers(*e.hashes.v1, fresh, now); });
+}
+
+// Which torrents run: those not paused, not being checked and not finished, in queue order, as
+// long as the download queue (for those still downloading) or the seed queue has room.
+void Daemon::schedule() {
+    std::vector<Entry*> order;
+    order.reserve(entries_.size());
+    for (auto& [id, e] : entries_) order.push_back(&e);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const Entry* a, const Entry* b) { return a->queue_position < b->queue_position; });
+    const auto& s = config_.settings;
+    std::uint32_t downloading = 0, seeding = 0;
+    for (auto* e : order) {
+        e->queued = false;
+        if (e->paused || e->checking) continue;
+        const bool seed = e->info && wanted_all_verified(*e);
+        auto& running = seed ? seeding : downloading;
+        const bool limited = seed ? s.seed_queue_enabled : s.download_queue_enabled;
+        const std::uint32_t room = seed ? s.seed_queue_size : s.download_queue_size;
+        if (!limited || running < room) {
+            ++running;
+            run_torrent(*e);
+        } else {
+            e->queued = true;
+            halt(*e);
+        }
+    }
+}
+
+std::vector<std::uint8_t> Daemon::piece_priorities(const Entry& e) const {
+    if (!e.info || e.file_priorities.empty()) return {};
+    return e.info->layout.piece_priorities(e.file_priorities);
+}
+
+// Every piece of a wanted file is verified (the whole torrent, unless files are skipped).
+bool Daemon::wanted_all_verified(const Entry& e) const {
+    if (!e.info || e.verified.size() == 0) return false;
+    if (e.file_priorities.empty()) return e.verified.all();
+    const auto levels = piece_priorities(e);
+    for (std::uint32_t p = 0; p < levels.size(); ++p)
+        if (levels[p] != Picker::skip && !e.verified.get(p)) return false;
+    return true;
+}
+
+// Why a seeding torrent should stop now (Transmission's seeding goals), or nothing.
+std::optional<std::string> Daemon::goal_reached(const Entry& e, const std::optional<swarm::TorrentStats>& s) const {
+    const auto& g = config_.settings;
+    std::optional<double> ratio;
+    if (e.ratio_mode == 1) ratio = e.ratio_limit;
+    else if (e.ratio_mode == 0 && g.seed_ratio_limited) ratio = g.seed_ratio_limit;
+    if (ratio) {
+        // Against what was downloaded, or the data's size when it was all here from the start.
+        std::uint64_t base = downloaded(e.downloaded_before, s);
+        if (base == 0)
+            for (const auto& f : e.info->layout.files()) base += f.stored() ? static_cast<std::uint64_t>(f.size) : 0;
+        if (static_cast<double>(uploaded(e.uploaded_before, s)) >= *ratio * static_cast<double>(base))
+            return "seed ratio reached";
+    }
+    std::optional<std::uint32_t> idle;
+    if (e.idle_mode == 1) idle = e.idle_limit;
+    else if (e.idle_mode == 0 && g.idle_seeding_limit_enabled) idle = g.idle_seeding_limit;
+    if (idle && unix_now() - e.last_activity >= std::int64_t{*idle} * 60) return "idle seeding limit reached";
+    return std::nullopt;
+}
+
+void Daemon::apply_torrent_limits(const Entry& e) {
+    if (!e.handle) return;
+    driver_->set_torrent_rate_limits(*e.handle, e.download_limited ? e.download_limit * 1000 : 0,
+                                     e.upload_limited ? e.upload_limit * 1000 : 0);
 }
 
 void Daemon::halt(Entry& e) {
@@ -289,9 +448,9 @@ void Daemon::check_data(Entry& e, bool force) {
             if (!checked) return;
             checked->checking = false;
             checked->verified = std::move(have);
-            if (checked->verified.all() && checked->done == 0) checked->done = unix_now();
+            if (checked->done == 0 && wanted_all_verified(*checked)) checked->done = unix_now();
             if (resume_) (void)resume_->save(*checked->info, checked->dir, checked->verified);
-            if (!checked->paused) run_torrent(*checked);
+            schedule();
         });
     });
 }
@@ -315,6 +474,28 @@ std::optional<swarm::TorrentStats> Daemon::live(const Entry& e) const {
 
 void Daemon::every_second() {
     ++seconds_;
+    bool changed = false;
+    const auto now = unix_now();
+    for (auto& [id, e] : entries_) {
+        if (!e.handle) continue;
+        const auto s = live(e);
+        if (!s) {
+            ++e.seconds_downloading;  // a magnet fetching its metadata
+            continue;
+        }
+        if (s->download_rate > 0 || s->upload_rate > 0) e.last_activity = now;
+        if (!s->done) {
+            ++e.seconds_downloading;
+            continue;
+        }
+        ++e.seconds_seeding;
+        if (auto why = goal_reached(e, s)) {
+            e.finished = true;
+            e.paused = true;
+            halt(e);
+            changed = true;
+        }
+    }
     if (seconds_ % 2 == 0)
         for (auto& [id, e] : entries_) {
             if (!e.disk_paused || !room_for(e)) continue;
@@ -322,8 +503,10 @@ void Daemon::every_second() {
             e.paused = false;
             e.error.clear();
             persist(e);
-            run_torrent(e);
+            changed = true;
         }
+    if (changed) schedule();
+    if (!config_.watch_dir.empty() && seconds_ % 3 == 0) scan_watch_dir();
     if (seconds_ % 5 == 0)
         for (auto& [id, e] : entries_) {
             if (!e.pieces_dirty || !e.info || !resume_) continue;
@@ -334,6 +517,33 @@ void Daemon::every_second() {
         for (auto& [id, e] : entries_)
             if (e.handle) persist(e);  // the totals
         if (dht_db_ && driver_->engine().dht()) (void)save_dht_state(*dht_db_, *driver_->engine().dht());
+    }
+}
+
+// Adds the .torrent files found in the watched folder. A file still being written may not parse
+// yet: it is tried again until it has been left alone for a while, then set aside as refused.
+void Daemon::scan_watch_dir() {
+    std::error_code ec;
+    for (fs::directory_iterator it(config_.watch_dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const auto path = it->path();
+        if (path.extension() != ".torrent" || !it->is_regular_file(ec)) continue;
+        const auto settled = fs::last_write_time(path, ec) < fs::file_time_type::clock::now() - std::chrono::seconds(10);
+        std::string bytes;
+        if (auto f = std::fopen(path.c_str(), "rb")) {
+            char buffer[65536];
+            for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0 && bytes.size() <= limits::torrent_file_bytes_max;)
+                bytes.append(buffer, n);
+            std::fclose(f);
+        }
+        rpc::AddRequest request;
+        request.metainfo = std::move(bytes);
+        auto added = add(request);
+        if (!added && !settled) continue;
+        const auto renamed = path.string() + (added ? ".added" : ".refused");
+        fs::rename(path, renamed, ec);
+        if (!added)
+            std::fprintf(stderr, "agora daemon: %s not added: %s (renamed to %s)\n", path.c_str(),
+                         added.error().describe().c_str(), renamed.c_str());
     }
 }
 
@@ -366,8 +576,10 @@ Result<std::string> Daemon::allowed_dir(const std::string& dir) const {
 Status Daemon::room_for(const Entry& e) const {
     if (!e.info) return Ok{};
     std::uint64_t needed = 0;
-    for (const auto& f : e.info->layout.files()) {
-        if (!f.stored()) continue;
+    const auto& files = e.info->layout.files();
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const auto& f = files[i];
+        if (!f.stored() || (!e.file_priorities.empty() && e.file_priorities[i] == Picker::skip)) continue;
         std::uint64_t have = 0;
         struct stat st {};
         if (::stat((fs::path(e.dir) / f.path).c_str(), &st) == 0) have = static_cast<std::uint64_t>(st.st_blocks) * 512;
@@ -422,18 +634,34 @@ std::vector<rpc::TorrentView> Daemon::torrents(bool details) {
             const auto& info = *e.info;
             v.name = info.name;
             v.total_size = static_cast<std::uint64_t>(info.layout.total_size());
-            v.size_when_done = v.total_size;
             v.have_valid = verified_bytes(info, e.verified);
-            v.left_until_done = v.size_when_done - std::min(v.size_when_done, v.have_valid);
+            if (e.file_priorities.empty()) {
+                v.size_when_done = v.total_size;
+                v.left_until_done = v.size_when_done - std::min(v.size_when_done, v.have_valid);
+            } else {
+                const auto& files = info.layout.files();
+                for (std::size_t i = 0; i < files.size(); ++i) {
+                    if (files[i].pad || e.file_priorities[i] == Picker::skip) continue;
+                    const auto size = static_cast<std::uint64_t>(files[i].size);
+                    v.size_when_done += size;
+                    v.left_until_done += size - std::min(size, file_completed(info, files[i], e.verified));
+                }
+            }
             v.piece_count = info.layout.piece_count();
             v.piece_size = static_cast<std::uint32_t>(info.layout.piece_length());
             v.is_private = info.is_private;
             v.comment = info.comment;
             v.creator = info.created_by;
             v.date_created = info.creation_date.value_or(0);
-            if (details)
-                for (const auto& f : info.layout.files())
-                    if (!f.pad) v.files.push_back({f.path, static_cast<std::uint64_t>(f.size), file_completed(info, f, e.verified), true, 0});
+            if (details) {
+                const auto& files = info.layout.files();
+                for (std::size_t i = 0; i < files.size(); ++i) {
+                    if (files[i].pad) continue;
+                    const auto level = e.file_priorities.empty() ? Picker::normal : e.file_priorities[i];
+                    v.files.push_back({files[i].path, static_cast<std::uint64_t>(files[i].size),
+                                       file_completed(info, files[i], e.verified), level != Picker::skip, rpc_priority(level)});
+                }
+            }
             if (details)
                 for (const auto& tr : info.trackers) v.trackers.push_back({tr.url, tr.tier});
         } else {
@@ -446,17 +674,28 @@ std::vector<rpc::TorrentView> Daemon::torrents(bool details) {
             std::uint32_t tier = 0;
             for (const auto& url : e.magnet_trackers) v.trackers.push_back({url, ++tier});
         }
+        const bool seed = e.info && v.left_until_done == 0;
         if (e.checking) v.status = rpc::TorrentStatus::checking;
+        else if (e.queued) v.status = seed ? rpc::TorrentStatus::seed_wait : rpc::TorrentStatus::download_wait;
         else if (!e.handle) v.status = rpc::TorrentStatus::stopped;
-        else if (s && s->complete) v.status = rpc::TorrentStatus::seeding;
+        else if (seed) v.status = rpc::TorrentStatus::seeding;
         else v.status = rpc::TorrentStatus::downloading;
+        v.is_finished = e.finished;
         if (v.left_until_done == 0 && e.info) v.eta = -1;
         else if (v.rate_download > 0) v.eta = static_cast<std::int64_t>(v.left_until_done / v.rate_download);
         else v.eta = -2;
-        v.download_limit = e.limits.download_limit.value_or(0);
-        v.download_limited = e.limits.download_limited.value_or(false);
-        v.upload_limit = e.limits.upload_limit.value_or(0);
-        v.upload_limited = e.limits.upload_limited.value_or(false);
+        v.download_limit = e.download_limit;
+        v.download_limited = e.download_limited;
+        v.upload_limit = e.upload_limit;
+        v.upload_limited = e.upload_limited;
+        v.seed_ratio_limit = e.ratio_limit;
+        v.seed_ratio_mode = e.ratio_mode;
+        v.seed_idle_limit = e.idle_limit;
+        v.seed_idle_mode = e.idle_mode;
+        v.sequential = e.sequential;
+        v.queue_position = e.queue_position;
+        v.seconds_downloading = e.seconds_downloading;
+        v.seconds_seeding = e.seconds_seeding;
         out.push_back(std::move(v));
     }
     return out;
@@ -481,8 +720,11 @@ Result<rpc::AddResult> Daemon::add(const rpc::AddRequest& request) {
         return refused("'filename' must be a magnet link; send a .torrent file's contents as 'metainfo'");
     }
     e.key = key_of(e.hashes);
-    for (const auto& [id, other] : entries_)
-        if (other.key == e.key) return rpc::AddResult{id, other.info ? other.info->name : other.key, other.key, true};
+    for (auto& [id, other] : entries_)
+        if (other.key == e.key) {
+            merge_sources(other, e);
+            return rpc::AddResult{id, other.info ? other.info->name : other.key, other.key, true};
+        }
     auto dir = allowed_dir(request.download_dir.empty() ? config_.settings.download_dir : request.download_dir);
     if (!dir) return dir.error();
     e.dir = *dir;
@@ -490,12 +732,13 @@ Result<rpc::AddResult> Daemon::add(const rpc::AddRequest& request) {
     e.paused = request.paused.value_or(!config_.settings.start_added_torrents);
     e.added = unix_now();
     e.id = next_id_++;
+    e.queue_position = next_queue_position_++;
     ++files_added_;
     const std::string name = e.info ? e.info->name : e.key;
     auto& placed = entries_.emplace(e.id, std::move(e)).first->second;
     persist(placed);
     if (placed.info) check_data(placed, false);
-    else if (!placed.paused) run_torrent(placed);
+    else schedule();
     return rpc::AddResult{placed.id, name, placed.key, false};
 }
 
@@ -505,9 +748,16 @@ Status Daemon::start(const std::vector<std::uint32_t>& ids) {
             e->paused = false;
             e->disk_paused = false;
             e->error.clear();
+            // Started by hand after reaching a goal: the user wants it to seed on, as Transmission
+            // does it (the goal that stopped it no longer applies to this torrent).
+            if (e->finished && e->info) {
+                if (goal_reached(*e, std::nullopt)) e->ratio_mode = 2;
+                if (goal_reached(*e, std::nullopt)) e->idle_mode = 2;
+                e->finished = false;
+            }
             persist(*e);
-            run_torrent(*e);
         }
+    schedule();
     return Ok{};
 }
 
@@ -518,6 +768,7 @@ Status Daemon::stop(const std::vector<std::uint32_t>& ids) {
             halt(*e);
             persist(*e);
         }
+    schedule();  // a queued one may take its place
     return Ok{};
 }
 
@@ -556,6 +807,7 @@ Status Daemon::remove(const std::vector<std::uint32_t>& ids, bool delete_data) {
         }
         entries_.erase(id);
     }
+    schedule();
     return Ok{};
 }
 
@@ -574,28 +826,118 @@ Status Daemon::set_location(const std::vector<std::uint32_t>& ids, const std::st
             if (fs::exists(fs::path(e->dir) / top)) fs::rename(fs::path(e->dir) / top, fs::path(*dir) / top, ec);
             if (ec) {
                 e->error = "cannot move the data to " + *dir + ": " + ec.message();
-                if (was_running) run_torrent(*e);
+                if (was_running) schedule();
                 return refused(e->error);
             }
         }
         e->dir = *dir;
         persist(*e);
         if (e->info) check_data(*e, !move);
-        else if (!e->paused) run_torrent(*e);
     }
+    schedule();
     return Ok{};
 }
 
 Status Daemon::change(const std::vector<std::uint32_t>& ids, const rpc::TorrentChanges& c) {
-    if (!c.files_wanted.empty() || !c.files_unwanted.empty() || !c.priority_high.empty() || !c.priority_low.empty())
-        return refused("choosing files and file priorities is not supported yet: every file is downloaded");
-    if (c.download_limited.value_or(false) || c.upload_limited.value_or(false))
-        return refused("per-torrent speed limits are not supported yet; use the session's (transmission-remote -d/-u without -t)");
-    for (auto id : ids)
-        if (auto* e = entry(id)) {
-            if (c.download_limit) e->limits.download_limit = c.download_limit;
-            if (c.upload_limit) e->limits.upload_limit = c.upload_limit;
+    // Check everything first, so a change is made whole or not at all.
+    for (auto id : ids) {
+        const auto* e = entry(id);
+        if (!e || !c.any_file_change()) continue;
+        if (!e->info) return refused("torrent " + std::to_string(id) + " has no metadata yet: its files are not known");
+        std::uint32_t shown = 0;
+        for (const auto& f : e->info->layout.files()) shown += f.pad ? 0 : 1;
+        for (const auto* list : {&c.files_wanted, &c.files_unwanted, &c.priority_high, &c.priority_normal, &c.priority_low})
+            for (auto index : *list)
+                if (index >= shown)
+                    return refused("file " + std::to_string(index) + " is not in torrent " + std::to_string(id) +
+                                   ", which has " + std::to_string(shown) + " files");
+    }
+    for (auto id : ids) {
+        auto* e = entry(id);
+        if (!e) continue;
+        if (c.download_limit) e->download_limit = *c.download_limit;
+        if (c.download_limited) e->download_limited = *c.download_limited;
+        if (c.upload_limit) e->upload_limit = *c.upload_limit;
+        if (c.upload_limited) e->upload_limited = *c.upload_limited;
+        if (c.seed_ratio_limit) e->ratio_limit = *c.seed_ratio_limit;
+        if (c.seed_ratio_mode) e->ratio_mode = *c.seed_ratio_mode;
+        if (c.seed_idle_limit) e->idle_limit = *c.seed_idle_limit;
+        if (c.seed_idle_mode) e->idle_mode = *c.seed_idle_mode;
+        if (c.queue_position) {
+            // Others keep their order around it.
+            const auto wanted = std::min<std::uint32_t>(*c.queue_position, static_cast<std::uint32_t>(entries_.size() - 1));
+            for (auto& [oid, o] : entries_) {
+                if (&o == e) continue;
+                const auto before = o.queue_position;
+                if (o.queue_position > e->queue_position) --o.queue_position;
+                if (o.queue_position >= wanted) ++o.queue_position;
+                if (o.queue_position != before) persist(o);
+            }
+            e->queue_position = wanted;
         }
+        if (c.any_file_change()) {
+            // RPC file indices skip pad files; ours are the layout's.
+            std::vector<std::uint32_t> layout_index;
+            const auto& files = e->info->layout.files();
+            for (std::uint32_t i = 0; i < files.size(); ++i)
+                if (!files[i].pad) layout_index.push_back(i);
+            if (e->file_priorities.empty()) e->file_priorities.assign(files.size(), Picker::normal);
+            auto& levels = e->file_priorities;
+            // Skipping keeps the priority for when the file is wanted again: skipped files are
+            // remembered as skip, wanted ones at normal unless a priority is given.
+            for (auto i : c.files_unwanted) levels[layout_index[i]] = Picker::skip;
+            for (auto i : c.files_wanted)
+                if (levels[layout_index[i]] == Picker::skip) levels[layout_index[i]] = Picker::normal;
+            auto set = [&](const std::vector<std::uint32_t>& list, std::uint8_t level) {
+                for (auto i : list)
+                    if (levels[layout_index[i]] != Picker::skip) levels[layout_index[i]] = level;
+            };
+            set(c.priority_high, Picker::high);
+            set(c.priority_normal, Picker::normal);
+            set(c.priority_low, Picker::low);
+            if (std::all_of(levels.begin(), levels.end(), [](std::uint8_t l) { return l == Picker::normal; })) levels.clear();
+            if (e->done != 0 && !wanted_all_verified(*e)) e->done = 0;  // more to download now
+        }
+        if (c.sequential) e->sequential = *c.sequential;
+        if (e->handle && (c.any_file_change() || c.sequential))
+            driver_->with_engine([&](session::Engine& engine, TimePoint now) {
+                engine.set_priorities(*e->handle, piece_priorities(*e), now);
+                engine.set_sequential(*e->handle, e->sequential, now);
+            });
+        apply_torrent_limits(*e);
+        persist(*e);
+    }
+    if (c.queue_position || c.any_file_change() || c.seed_ratio_mode || c.seed_idle_mode) schedule();
+    return Ok{};
+}
+
+Status Daemon::move_in_queue(const std::vector<std::uint32_t>& ids, rpc::QueueMove move) {
+    std::vector<Entry*> order;
+    for (auto& [id, e] : entries_) order.push_back(&e);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const Entry* a, const Entry* b) { return a->queue_position < b->queue_position; });
+    auto chosen = [&](const Entry* e) { return std::find(ids.begin(), ids.end(), e->id) != ids.end(); };
+    switch (move) {
+    case rpc::QueueMove::top: std::stable_partition(order.begin(), order.end(), chosen); break;
+    case rpc::QueueMove::bottom:
+        std::stable_partition(order.begin(), order.end(), [&](const Entry* e) { return !chosen(e); });
+        break;
+    case rpc::QueueMove::up:
+        for (std::size_t i = 1; i < order.size(); ++i)
+            if (chosen(order[i]) && !chosen(order[i - 1])) std::swap(order[i], order[i - 1]);
+        break;
+    case rpc::QueueMove::down:
+        for (std::size_t i = order.size() - 1; i-- > 0;)
+            if (chosen(order[i]) && !chosen(order[i + 1])) std::swap(order[i], order[i + 1]);
+        break;
+    }
+    for (std::uint32_t i = 0; i < order.size(); ++i) {
+        if (order[i]->queue_position == i) continue;
+        order[i]->queue_position = i;
+        persist(*order[i]);
+    }
+    next_queue_position_ = static_cast<std::uint32_t>(order.size());
+    schedule();
     return Ok{};
 }
 
@@ -619,6 +961,8 @@ Status Daemon::change_settings(const rpc::SessionChanges& c) {
     if (c.start_added_torrents) s.start_added_torrents = *c.start_added_torrents;
     if (c.seed_ratio_limit) s.seed_ratio_limit = *c.seed_ratio_limit;
     if (c.seed_ratio_limited) s.seed_ratio_limited = *c.seed_ratio_limited;
+    if (c.idle_seeding_limit) s.idle_seeding_limit = *c.idle_seeding_limit;
+    if (c.idle_seeding_limit_enabled) s.idle_seeding_limit_enabled = *c.idle_seeding_limit_enabled;
     if (c.peer_limit_global) s.peer_limit_global = *c.peer_limit_global;
     if (c.peer_limit_per_torrent) s.peer_limit_per_torrent = *c.peer_limit_per_torrent;
     if (c.download_queue_size) s.download_queue_size = *c.download_queue_size;
@@ -626,6 +970,7 @@ Status Daemon::change_settings(const rpc::SessionChanges& c) {
     if (c.seed_queue_size) s.seed_queue_size = *c.seed_queue_size;
     if (c.seed_queue_enabled) s.seed_queue_enabled = *c.seed_queue_enabled;
     apply_rate_limits();
+    schedule();
     return Ok{};
 }
 

@@ -33,6 +33,9 @@ struct DaemonConfig {
     std::string download_dir;  // where torrents go unless told otherwise
     // torrent-add and set-location may name only folders under these (default: download_dir).
     std::vector<std::string> allowed_dirs;
+    // .torrent files dropped here are added (and renamed to NAME.added; NAME.refused with the
+    // reason printed when they cannot be); empty: no watched folder.
+    std::string watch_dir;
     std::string rpc_address = "127.0.0.1";
     std::uint16_t rpc_port = 9091;
     rpc::AccessConfig access;
@@ -63,6 +66,7 @@ public:
     Status remove(const std::vector<std::uint32_t>& ids, bool delete_data) override;
     Status set_location(const std::vector<std::uint32_t>& ids, const std::string& location, bool move) override;
     Status change(const std::vector<std::uint32_t>& ids, const rpc::TorrentChanges& changes) override;
+    Status move_in_queue(const std::vector<std::uint32_t>& ids, rpc::QueueMove move) override;
     rpc::SessionSettings settings() override;
     Status change_settings(const rpc::SessionChanges& changes) override;
     rpc::SessionStats stats() override;
@@ -91,14 +95,37 @@ private:
         bool pieces_dirty = false;
         bool disk_paused = false;  // stopped for want of space; started again once there is room
         std::string error;
-        rpc::TorrentChanges limits;  // as set by torrent-set (kept, shown)
+        // What to download: one level per file of the layout (swarm::PiecePicker's skip, low,
+        // normal, high; empty: all normal), and whether in order.
+        std::vector<std::uint8_t> file_priorities;
+        bool sequential = false;
+        std::uint32_t queue_position = 0;
+        bool queued = false;  // would run, but waits for a place in the download or seed queue
+        // Rate limits in kB/s (1000 bytes), as Transmission counts, and whether they apply.
+        std::uint64_t download_limit = 0, upload_limit = 0;
+        bool download_limited = false, upload_limited = false;
+        // Seeding goals (Transmission's modes: 0 the session's, 1 this torrent's, 2 none).
+        int ratio_mode = 0, idle_mode = 0;
+        double ratio_limit = 2;
+        std::uint32_t idle_limit = 30;  // minutes
+        bool finished = false;          // stopped because it reached a goal
+        std::int64_t seconds_downloading = 0, seconds_seeding = 0;
+        std::int64_t last_activity = 0;  // Unix seconds of the last payload moved (or the start)
     };
 
     Status restore(std::string key, BytesView record);
     Bytes record_of(const Entry& e) const;
     void persist(const Entry& e);
     void forget(const Entry& e);
+    // Runs or halts every torrent by its state and the queues; call after anything that changes them.
+    void schedule();
+    void merge_sources(Entry& e, const Entry& again);
     void run_torrent(Entry& e);
+    std::vector<std::uint8_t> piece_priorities(const Entry& e) const;
+    bool wanted_all_verified(const Entry& e) const;
+    std::optional<std::string> goal_reached(const Entry& e, const std::optional<swarm::TorrentStats>& s) const;
+    void apply_torrent_limits(const Entry& e);
+    void scan_watch_dir();
     void halt(Entry& e);
     void check_data(Entry& e, bool force);
     Result<std::string> allowed_dir(const std::string& dir) const;
@@ -120,6 +147,7 @@ private:
     std::unique_ptr<HttpServer> http_;
     std::map<std::uint32_t, Entry> entries_;
     std::uint32_t next_id_ = 1;
+    std::uint32_t next_queue_position_ = 0;
     std::int64_t started_at_ = 0;
     std::uint64_t seconds_ = 0;
     std::uint64_t files_added_ = 0;

@@ -241,6 +241,7 @@ TorrentHandle SessionDriver::add_magnet(InfoHashes hashes, std::string save_dir,
 void SessionDriver::remove_torrent(TorrentHandle t) {
     engine_.remove_torrent(t, now());
     disks_.erase(t.value);
+    torrent_limits_.erase(t.value);
     magnet_dirs_.erase(t.value);
     pump();
 }
@@ -248,6 +249,24 @@ void SessionDriver::remove_torrent(TorrentHandle t) {
 void SessionDriver::set_rate_limits(std::uint64_t download, std::uint64_t upload) {
     download_limit_.set_rate(download);
     upload_limit_.set_rate(upload);
+}
+
+void SessionDriver::set_torrent_rate_limits(TorrentHandle t, std::uint64_t download, std::uint64_t upload) {
+    if (download == 0 && upload == 0) {
+        torrent_limits_.erase(t.value);
+        return;
+    }
+    auto& l = torrent_limits_[t.value];
+    l.download.set_rate(download);
+    l.upload.set_rate(upload);
+}
+
+SessionDriver::TorrentLimits* SessionDriver::limits_of(const Conn& c) {
+    if (torrent_limits_.empty()) return nullptr;
+    const auto t = engine_.torrent_of(PeerHandle(c.peer));
+    if (!t) return nullptr;
+    auto it = torrent_limits_.find(t->value);
+    return it == torrent_limits_.end() ? nullptr : &it->second;
 }
 
 void SessionDriver::accept_next() {
@@ -270,7 +289,10 @@ void SessionDriver::accept_next() {
 }
 
 void SessionDriver::start_read(const std::shared_ptr<Conn>& c) {
-    if (const auto wait = download_limit_.delay(std::chrono::steady_clock::now()); wait.count() > 0) {
+    auto* own = limits_of(*c);
+    const auto at = std::chrono::steady_clock::now();
+    if (const auto wait = std::max(download_limit_.delay(at), own ? own->download.delay(at) : RateLimiter::Clock::duration{});
+        wait.count() > 0) {
         c->read_pause.expires_after(wait);
         c->read_pause.async_wait([this, c](boost::system::error_code ec) {
             if (!ec && !c->closed) start_read(c);
@@ -278,10 +300,12 @@ void SessionDriver::start_read(const std::shared_ptr<Conn>& c) {
         return;
     }
     // Under a limit, read in small bites so one connection cannot take a whole second's budget.
-    const std::size_t bite = download_limit_.limited() ? std::min<std::size_t>(c->buffer.size(), 16 * 1024) : c->buffer.size();
+    const bool limited = download_limit_.limited() || (own && own->download.limited());
+    const std::size_t bite = limited ? std::min<std::size_t>(c->buffer.size(), 16 * 1024) : c->buffer.size();
     c->socket.async_read_some(asio::buffer(c->buffer.data(), bite), [this, c](boost::system::error_code ec, std::size_t n) {
         if (c->closed) return;
         download_limit_.charge(n, std::chrono::steady_clock::now());
+        if (auto* l = limits_of(*c)) l->download.charge(n, std::chrono::steady_clock::now());
         if (ec) {
             close_conn(c->peer, ec == asio::error::eof ? "peer closed the connection" : ec.message(), true);
             pump();
@@ -295,7 +319,10 @@ void SessionDriver::start_read(const std::shared_ptr<Conn>& c) {
 
 void SessionDriver::start_write(const std::shared_ptr<Conn>& c) {
     if (c->writing || c->out.empty() || c->closed) return;
-    if (const auto wait = upload_limit_.delay(std::chrono::steady_clock::now()); wait.count() > 0) {
+    auto* own = limits_of(*c);
+    const auto at = std::chrono::steady_clock::now();
+    if (const auto wait = std::max(upload_limit_.delay(at), own ? own->upload.delay(at) : RateLimiter::Clock::duration{});
+        wait.count() > 0) {
         c->writing = true;  // the pause stands for the write
         c->write_pause.expires_after(wait);
         c->write_pause.async_wait([this, c](boost::system::error_code ec) {
@@ -316,7 +343,8 @@ void SessionDriver::start_write(const std::shared_ptr<Conn>& c) {
         bytes += batch->back().size();
     }
     for (const auto& b : *batch) buffers.emplace_back(asio::buffer(b));
-    upload_limit_.charge(bytes, std::chrono::steady_clock::now());
+    upload_limit_.charge(bytes, at);
+    if (own) own->upload.charge(bytes, at);
     asio::async_write(c->socket, buffers, [this, c, batch](boost::system::error_code ec, std::size_t) {
         c->writing = false;
         if (c->closed) return;

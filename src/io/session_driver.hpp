@@ -66,6 +66,8 @@ public:
     void remove_torrent(TorrentHandle t);
     // Bytes/s over all connections; 0: unlimited.
     void set_rate_limits(std::uint64_t download, std::uint64_t upload);
+    // Bytes/s over one torrent's connections, within the global limits; 0: unlimited.
+    void set_torrent_rate_limits(TorrentHandle t, std::uint64_t download, std::uint64_t upload);
     // Disk jobs (hash and write, read) posted and not yet completed.
     std::size_t disk_jobs() const { return disk_jobs_; }
     // The network thread's context, for listeners that share it (the RPC server).
@@ -141,6 +143,9 @@ private:
     PieceCache read_cache_;
     RateLimiter download_limit_;
     RateLimiter upload_limit_;
+    struct TorrentLimits { RateLimiter download, upload; };
+    std::map<std::uint32_t, TorrentLimits> torrent_limits_;  // only torrents with a limit
+    TorrentLimits* limits_of(const Conn& c);
     bool stop_requested_ = false;
     std::size_t disk_jobs_ = 0;  // touched on the network thread only
     std::vector<std::unique_ptr<LocalDiscovery>> lsd_;  // one per family that started (config_.local_discovery)

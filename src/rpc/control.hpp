@@ -86,6 +86,15 @@ struct TorrentView {
     bool download_limited = false;
     std::uint64_t upload_limit = 0;
     bool upload_limited = false;
+    // Seeding goals. Modes as Transmission's: 0 the session's, 1 this torrent's, 2 none.
+    double seed_ratio_limit = 2;
+    int seed_ratio_mode = 0;
+    std::uint32_t seed_idle_limit = 30;  // minutes without traffic
+    int seed_idle_mode = 0;
+    bool sequential = false;            // pieces in order, for streaming
+    std::uint32_t queue_position = 0;
+    std::int64_t seconds_downloading = 0;
+    std::int64_t seconds_seeding = 0;
     std::vector<FileView> files;        // filled when asked for details
     std::vector<PeerView> peers;
     std::vector<TrackerView> trackers;
@@ -115,7 +124,19 @@ struct TorrentChanges {
     std::vector<std::uint32_t> priority_high;
     std::vector<std::uint32_t> priority_normal;
     std::vector<std::uint32_t> priority_low;
+    std::optional<double> seed_ratio_limit;
+    std::optional<int> seed_ratio_mode;
+    std::optional<std::uint32_t> seed_idle_limit;
+    std::optional<int> seed_idle_mode;
+    std::optional<bool> sequential;
+    std::optional<std::uint32_t> queue_position;
+    bool any_file_change() const {
+        return !files_wanted.empty() || !files_unwanted.empty() || !priority_high.empty() || !priority_normal.empty() ||
+               !priority_low.empty();
+    }
 };
+
+enum class QueueMove { top, up, down, bottom };
 
 struct SessionSettings {
     std::string version;
@@ -134,6 +155,8 @@ struct SessionSettings {
     bool start_added_torrents = true;
     double seed_ratio_limit = 2;
     bool seed_ratio_limited = false;
+    std::uint32_t idle_seeding_limit = 30;  // minutes
+    bool idle_seeding_limit_enabled = false;
     std::uint32_t download_queue_size = 5;
     bool download_queue_enabled = true;
     std::uint32_t seed_queue_size = 10;
@@ -151,6 +174,8 @@ struct SessionChanges {
     std::optional<bool> start_added_torrents;
     std::optional<double> seed_ratio_limit;
     std::optional<bool> seed_ratio_limited;
+    std::optional<std::uint32_t> idle_seeding_limit;
+    std::optional<bool> idle_seeding_limit_enabled;
     std::optional<std::uint32_t> download_queue_size;
     std::optional<bool> download_queue_enabled;
     std::optional<std::uint32_t> seed_queue_size;
@@ -194,6 +219,7 @@ public:
     virtual Status remove(const std::vector<std::uint32_t>& ids, bool delete_data) = 0;
     virtual Status set_location(const std::vector<std::uint32_t>& ids, const std::string& location, bool move) = 0;
     virtual Status change(const std::vector<std::uint32_t>& ids, const TorrentChanges& changes) = 0;
+    virtual Status move_in_queue(const std::vector<std::uint32_t>& ids, QueueMove move) = 0;
     virtual SessionSettings settings() = 0;
     virtual Status change_settings(const SessionChanges& changes) = 0;
     virtual SessionStats stats() = 0;

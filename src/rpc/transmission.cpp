@@ -158,14 +158,17 @@ const std::map<std::string, FieldFn, std::less<>>& torrent_fields() {
          }},
         {"pieceCount", [](const TorrentView& t) { return json(t.piece_count); }},
         {"pieceSize", [](const TorrentView& t) { return json(t.piece_size); }},
-        {"queuePosition", [](const TorrentView& t) { return json(t.id); }},
+        {"queuePosition", [](const TorrentView& t) { return json(t.queue_position); }},
         {"rateDownload", [](const TorrentView& t) { return json(t.rate_download); }},
         {"rateUpload", [](const TorrentView& t) { return json(t.rate_upload); }},
         {"recheckProgress", [](const TorrentView& t) { return json(t.recheck_progress); }},
-        {"secondsDownloading", [](const TorrentView&) { return json(0); }},
-        {"secondsSeeding", [](const TorrentView&) { return json(0); }},
-        {"seedRatioLimit", [](const TorrentView&) { return json(2.0); }},
-        {"seedRatioMode", [](const TorrentView&) { return json(0); }},  // 0: the session's
+        {"secondsDownloading", [](const TorrentView& t) { return json(t.seconds_downloading); }},
+        {"secondsSeeding", [](const TorrentView& t) { return json(t.seconds_seeding); }},
+        {"seedIdleLimit", [](const TorrentView& t) { return json(t.seed_idle_limit); }},
+        {"seedIdleMode", [](const TorrentView& t) { return json(t.seed_idle_mode); }},
+        {"seedRatioLimit", [](const TorrentView& t) { return json(t.seed_ratio_limit); }},
+        {"seedRatioMode", [](const TorrentView& t) { return json(t.seed_ratio_mode); }},
+        {"sequentialDownload", [](const TorrentView& t) { return json(t.sequential); }},
         {"sizeWhenDone", [](const TorrentView& t) { return json(t.size_when_done); }},
         {"startDate", [](const TorrentView& t) { return json(t.added_date); }},
         {"status", [](const TorrentView& t) { return json(static_cast<int>(t.status)); }},
@@ -285,6 +288,24 @@ json torrent_get(Control& control, const json& args) {
     return out;
 }
 
+// What torrent-add and torrent-set share: which files, in which order.
+TorrentChanges file_changes(const json& args) {
+    TorrentChanges c;
+    c.files_wanted = index_list(args, "files-wanted");
+    c.files_unwanted = index_list(args, "files-unwanted");
+    c.priority_high = index_list(args, "priority-high");
+    c.priority_normal = index_list(args, "priority-normal");
+    c.priority_low = index_list(args, "priority-low");
+    c.sequential = opt_bool(args, "sequentialDownload");
+    return c;
+}
+
+std::optional<int> opt_mode(const json& args, const char* name) {
+    auto m = opt_uint<std::uint32_t>(args, name, 2);
+    if (!m) return std::nullopt;
+    return static_cast<int>(*m);
+}
+
 json torrent_add(Control& control, const json& args) {
     AddRequest r;
     if (auto m = opt_string(args, "metainfo")) {
@@ -298,24 +319,29 @@ json torrent_add(Control& control, const json& args) {
     }
     r.download_dir = opt_string(args, "download-dir").value_or("");
     r.paused = opt_bool(args, "paused");
+    const auto files = file_changes(args);
     auto added = control.add(r);
     if (!added) throw Refused{added.error().describe()};
+    if (!added->duplicate && (files.any_file_change() || files.sequential)) check(control.change({added->id}, files));
     json t = {{"id", added->id}, {"name", added->name}, {"hashString", added->hash}};
     return added->duplicate ? json{{"torrent-duplicate", t}} : json{{"torrent-added", t}};
 }
 
 json torrent_set(Control& control, const json& args, const std::vector<std::uint32_t>& ids) {
     constexpr std::uint64_t kbps_max = 100'000'000;
-    TorrentChanges c;
+    TorrentChanges c = file_changes(args);
     c.download_limit = opt_uint<std::uint64_t>(args, "downloadLimit", kbps_max);
     c.download_limited = opt_bool(args, "downloadLimited");
     c.upload_limit = opt_uint<std::uint64_t>(args, "uploadLimit", kbps_max);
     c.upload_limited = opt_bool(args, "uploadLimited");
-    c.files_wanted = index_list(args, "files-wanted");
-    c.files_unwanted = index_list(args, "files-unwanted");
-    c.priority_high = index_list(args, "priority-high");
-    c.priority_normal = index_list(args, "priority-normal");
-    c.priority_low = index_list(args, "priority-low");
+    if (auto r = opt_number(args, "seedRatioLimit")) {
+        if (*r < 0 || *r > 1e6) throw Refused{"'seedRatioLimit' must be between 0 and 1000000"};
+        c.seed_ratio_limit = r;
+    }
+    c.seed_ratio_mode = opt_mode(args, "seedRatioMode");
+    c.seed_idle_limit = opt_uint<std::uint32_t>(args, "seedIdleLimit", 1'000'000);
+    c.seed_idle_mode = opt_mode(args, "seedIdleMode");
+    c.queue_position = opt_uint<std::uint32_t>(args, "queuePosition", 1'000'000);
     check(control.change(ids, c));
     return json::object();
 }
@@ -348,8 +374,8 @@ json session_json(const SessionSettings& s) {
             {"alt-speed-time-day", 127},
             {"seedRatioLimit", s.seed_ratio_limit},
             {"seedRatioLimited", s.seed_ratio_limited},
-            {"idle-seeding-limit", 30},
-            {"idle-seeding-limit-enabled", false},
+            {"idle-seeding-limit", s.idle_seeding_limit},
+            {"idle-seeding-limit-enabled", s.idle_seeding_limit_enabled},
             {"peer-limit-global", s.peer_limit_global},
             {"peer-limit-per-torrent", s.peer_limit_per_torrent},
             {"start-added-torrents", s.start_added_torrents},
@@ -399,7 +425,11 @@ json session_set(Control& control, const json& args) {
     c.peer_limit_per_torrent = opt_uint<std::uint32_t>(args, "peer-limit-per-torrent", 10'000);
     c.start_added_torrents = opt_bool(args, "start-added-torrents");
     c.seed_ratio_limit = opt_number(args, "seedRatioLimit");
+    if (c.seed_ratio_limit && (*c.seed_ratio_limit < 0 || *c.seed_ratio_limit > 1e6))
+        throw Refused{"'seedRatioLimit' must be between 0 and 1000000"};
     c.seed_ratio_limited = opt_bool(args, "seedRatioLimited");
+    c.idle_seeding_limit = opt_uint<std::uint32_t>(args, "idle-seeding-limit", 1'000'000);
+    c.idle_seeding_limit_enabled = opt_bool(args, "idle-seeding-limit-enabled");
     c.download_queue_size = opt_uint<std::uint32_t>(args, "download-queue-size", 100'000);
     c.download_queue_enabled = opt_bool(args, "download-queue-enabled");
     c.seed_queue_size = opt_uint<std::uint32_t>(args, "seed-queue-size", 100'000);
@@ -448,6 +478,14 @@ json dispatch(Control& control, const std::string& method, const json& args) {
     }
     if (method == "port-test")
         throw Refused{"port-test needs a checking service on the internet, which agora does not contact"};
+    static const std::map<std::string, QueueMove, std::less<>> queue_moves = {{"queue-move-top", QueueMove::top},
+                                                                                {"queue-move-up", QueueMove::up},
+                                                                                {"queue-move-down", QueueMove::down},
+                                                                                {"queue-move-bottom", QueueMove::bottom}};
+    if (auto q = queue_moves.find(method); q != queue_moves.end()) {
+        check(control.move_in_queue(resolve_ids(args, control.torrents(false)), q->second));
+        return json::object();
+    }
     const std::set<std::string, std::less<>> per_torrent = {"torrent-start", "torrent-start-now", "torrent-stop",
                                                             "torrent-verify", "torrent-remove", "torrent-set",
                                                             "torrent-set-location"};

@@ -55,6 +55,9 @@ TorrentHandle Engine::add_torrent(std::shared_ptr<const meta::TorrentInfo> info,
     slot.swarm = std::make_unique<swarm::Torrent>(info, std::move(options.have), torrent_config,
                                                   std::make_unique<swarm::TitForTatChoker>(torrent_config.unchoke_slots),
                                                   rng_.next(), now);
+    if (options.piece_priorities.size() == info->layout.piece_count())
+        slot.swarm->set_priorities(std::move(options.piece_priorities), now);
+    if (options.sequential) slot.swarm->set_sequential(true, now);
     slot.was_complete = slot.swarm->complete();
     connect_more(handle, now);
     announce_due(handle, now, false);
@@ -70,6 +73,28 @@ TorrentHandle Engine::add_magnet(InfoHashes hashes, AddTorrentOptions options, T
     announce_due(handle, now, false);
     dht_due(now);  // now, not at the next housekeeping: a bare magnet has nothing else to go on
     return handle;
+}
+
+void Engine::set_priorities(TorrentHandle t, std::vector<std::uint8_t> piece_priorities, TimePoint now) {
+    auto it = torrents_.find(t.value);
+    if (it == torrents_.end() || !it->second.swarm) return;
+    auto& swarm = *it->second.swarm;
+    if (!piece_priorities.empty() && piece_priorities.size() != swarm.info().layout.piece_count()) return;
+    swarm.set_priorities(std::move(piece_priorities), now);
+    drain(t, now);
+}
+
+void Engine::set_sequential(TorrentHandle t, bool on, TimePoint now) {
+    auto it = torrents_.find(t.value);
+    if (it == torrents_.end() || !it->second.swarm) return;
+    it->second.swarm->set_sequential(on, now);
+    drain(t, now);
+}
+
+std::optional<TorrentHandle> Engine::torrent_of(PeerHandle peer) const {
+    auto it = connections_.find(peer.value);
+    if (it == connections_.end()) return std::nullopt;
+    return it->second.torrent;
 }
 
 const swarm::Torrent* Engine::torrent(TorrentHandle t) const {

@@ -69,6 +69,8 @@ struct AddTorrentOptions {
     std::vector<Endpoint> peers;         // to connect to at once (--peer, x.pe)
     std::vector<std::string> trackers;   // in addition to the torrent's own (magnet tr=), one tier each
     bool use_trackers = true;
+    std::vector<std::uint8_t> piece_priorities;  // swarm::PiecePicker's levels; empty: all normal
+    bool sequential = false;
 };
 
 class Engine {
@@ -116,9 +118,16 @@ public:
 
     std::optional<Action> poll_action();
 
+    // What to download of a torrent whose metadata is known (see swarm::Torrent). Ignored for a
+    // magnet still fetching its metadata, and for a vector of the wrong size.
+    void set_priorities(TorrentHandle t, std::vector<std::uint8_t> piece_priorities, TimePoint now);
+    void set_sequential(TorrentHandle t, bool on, TimePoint now);
+
     // ---- state, for progress displays ----
     const swarm::Torrent* torrent(TorrentHandle t) const;
     std::vector<TorrentHandle> torrents() const;
+    // The torrent a connection is for (known once its handshake named one).
+    std::optional<TorrentHandle> torrent_of(PeerHandle peer) const;
 
 private:
     struct Tracker {

@@ -32,6 +32,18 @@ FileIndex Layout::file_at_offset(std::int64_t offset) const {
     return FileIndex(static_cast<std::uint32_t>(it - files_.begin()));
 }
 
+std::vector<std::uint8_t> Layout::piece_priorities(const std::vector<std::uint8_t>& file_priorities) const {
+    std::vector<std::uint8_t> out(piece_count_, 0);
+    for (std::size_t f = 0; f < files_.size() && f < file_priorities.size(); ++f) {
+        const auto& file = files_[f];
+        if (file.pad || file.size <= 0) continue;
+        const auto first = static_cast<std::uint32_t>(file.offset / piece_length_);
+        const auto last = static_cast<std::uint32_t>((file.offset + file.size - 1) / piece_length_);
+        for (auto p = first; p <= last && p < piece_count_; ++p) out[p] = std::max(out[p], file_priorities[f]);
+    }
+    return out;
+}
+
 std::vector<Slice> Layout::slices(std::int64_t offset, std::int64_t length) const {
     AGORA_ASSERT(offset >= 0 && length >= 0 && offset + length <= total_size_);
     std::vector<Slice> out;

@@ -61,6 +61,10 @@ public:
     PieceIndex file_first_piece(FileIndex f) const;
     std::uint32_t file_piece_count(FileIndex f) const;
 
+    // One priority per piece from one per file (same length as files(); pad files ignored): a
+    // piece takes the highest priority of the stored files it holds bytes of, 0 if none.
+    std::vector<std::uint8_t> piece_priorities(const std::vector<std::uint8_t>& file_priorities) const;
+
 private:
     std::int64_t piece_length_ = 0;
     std::int64_t total_size_ = 0;

@@ -29,10 +29,29 @@ void PiecePicker::set_have(PieceIndex p) {
     std::erase_if(partials_, [p](const Partial& x) { return x.piece == p; });
 }
 
+bool PiecePicker::is_done() const {
+    if (priorities_.empty()) return have_.all();
+    for (std::uint32_t i = 0; i < piece_count_; ++i)
+        if (wanted(i)) return false;
+    return true;
+}
+
 bool PiecePicker::am_interested_in(const Bitfield& peer_has) const {
     for (std::uint32_t i = 0; i < piece_count_; ++i)
-        if (peer_has.get(i) && !have_.get(i)) return true;
+        if (peer_has.get(i) && wanted(i)) return true;
     return false;
+}
+
+void PiecePicker::set_priorities(std::vector<std::uint8_t> priorities) {
+    AGORA_ASSERT(priorities.empty() || priorities.size() == piece_count_);
+    if (std::all_of(priorities.begin(), priorities.end(), [](std::uint8_t x) { return x == normal; })) priorities.clear();
+    priorities_ = std::move(priorities);
+}
+
+bool PiecePicker::startable(std::uint32_t i, const Bitfield& peer_has, const PickLimits& limits) const {
+    const PieceIndex p(i);
+    return wanted(i) && peer_has.get(i) && !find_partial(p) &&
+           std::find(limits.skip.begin(), limits.skip.end(), p) == limits.skip.end();
 }
 
 void PiecePicker::add_peer(const Bitfield& peer_has) {
@@ -84,8 +103,11 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
     // 1. Blocks nobody was asked for, in pieces already started (rarest of those first).
     std::vector<Partial*> started;
     for (auto& x : partials_)
-        if (peer_has.get(x.piece.value) && !skipped(x.piece) && !limits.fresh_only) started.push_back(&x);
+        if (peer_has.get(x.piece.value) && !skipped(x.piece) && !limits.fresh_only && priority(x.piece) != skip)
+            started.push_back(&x);
     std::sort(started.begin(), started.end(), [&](const Partial* a, const Partial* b) {
+        if (priority(a->piece) != priority(b->piece)) return priority(a->piece) > priority(b->piece);
+        if (sequential_) return a->piece.value < b->piece.value;
         return availability_[a->piece.value] < availability_[b->piece.value];
     });
     for (auto* x : started) {
@@ -96,32 +118,44 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
     }
     if (out.size() >= count) return out;
 
-    // 2. New pieces, rarest first; ties broken at random by starting the scan at a random piece.
-    std::uint32_t best_availability = UINT32_MAX;
-    std::vector<std::uint32_t> candidates;
-    const auto offset = static_cast<std::uint32_t>(rng.below(piece_count_));
-    for (std::uint32_t n = 0; n < piece_count_; ++n) {
-        const std::uint32_t i = (n + offset) % piece_count_;
-        if (have_.get(i) || !peer_has.get(i) || find_partial(PieceIndex(i)) || skipped(PieceIndex(i))) continue;
-        if (availability_[i] < best_availability) {
-            best_availability = availability_[i];
-            candidates.clear();
-        }
-        if (availability_[i] == best_availability) candidates.push_back(i);
-    }
-    // Take new pieces from the rarest group until enough blocks are picked. (The rarest group is
-    // recomputed only per call; a call asks for a pipeline's worth, so that is often enough.)
-    for (std::uint32_t i : candidates) {
-        if (out.size() >= count) break;
-        if (!may_span(PieceIndex(i))) break;
+    // 2. New pieces: the highest priority first; within it, in order when sequential, else rarest
+    // first with ties broken at random by starting the scan at a random piece.
+    auto take = [&](std::uint32_t i) {
+        if (!may_span(PieceIndex(i))) return false;
         auto& x = start_partial(PieceIndex(i));
         for (std::uint32_t k = 0; k < x.blocks.size() && out.size() < count; ++k) out.push_back(BlockRef{x.piece, k});
+        return out.size() < count;
+    };
+    if (sequential_) {
+        for (int level = high; level > skip && out.size() < count; --level)
+            for (std::uint32_t i = 0; i < piece_count_; ++i)
+                if (priority(PieceIndex(i)) == level && startable(i, peer_has, limits) && !take(i)) break;
+    } else {
+        std::uint8_t best_priority = skip;
+        std::uint32_t best_availability = UINT32_MAX;
+        std::vector<std::uint32_t> candidates;
+        const auto offset = static_cast<std::uint32_t>(rng.below(piece_count_));
+        for (std::uint32_t n = 0; n < piece_count_; ++n) {
+            const std::uint32_t i = (n + offset) % piece_count_;
+            if (!startable(i, peer_has, limits)) continue;
+            const auto prio = priority(PieceIndex(i));
+            if (prio > best_priority || (prio == best_priority && availability_[i] < best_availability)) {
+                best_priority = prio;
+                best_availability = availability_[i];
+                candidates.clear();
+            }
+            if (prio == best_priority && availability_[i] == best_availability) candidates.push_back(i);
+        }
+        // Take new pieces from the best group until enough blocks are picked. (The group is
+        // recomputed only per call; a call asks for a pipeline's worth, so that is often enough.)
+        for (std::uint32_t i : candidates)
+            if (out.size() >= count || !take(i)) break;
     }
     if (!out.empty() || !in_endgame() || limits.fresh_only) return out;
 
     // 3. Endgame: everything missing is requested; ask this peer too for blocks still in flight.
     for (auto& x : partials_) {
-        if (!peer_has.get(x.piece.value) || skipped(x.piece) || !may_span(x.piece)) continue;
+        if (!peer_has.get(x.piece.value) || skipped(x.piece) || priority(x.piece) == skip || !may_span(x.piece)) continue;
         for (std::uint32_t k = 0; k < x.blocks.size() && out.size() < count; ++k) {
             const BlockRef b{x.piece, k};
             if (x.blocks[k] == BlockState::requested && !excluded(b)) out.push_back(b);
@@ -161,13 +195,19 @@ void PiecePicker::reset_piece(PieceIndex p) {
 }
 
 bool PiecePicker::in_endgame() const {
-    // Every missing piece is started and none of their blocks is unrequested.
-    std::uint32_t missing = piece_count_ - have_.count();
-    if (missing != partials_.size()) return false;
-    for (const auto& x : partials_)
+    // Every wanted missing piece is started and none of their blocks is unrequested.
+    std::uint32_t missing = 0;
+    if (priorities_.empty()) missing = piece_count_ - have_.count();
+    else
+        for (std::uint32_t i = 0; i < piece_count_; ++i) missing += wanted(i) ? 1 : 0;
+    std::uint32_t started = 0;
+    for (const auto& x : partials_) {
+        if (priority(x.piece) == skip) continue;
+        ++started;
         for (auto s : x.blocks)
             if (s == BlockState::none) return false;
-    return true;
+    }
+    return missing == started;
 }
 
 std::uint32_t PiecePicker::partial_count() const { return static_cast<std::uint32_t>(partials_.size()); }

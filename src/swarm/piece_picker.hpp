@@ -2,6 +2,10 @@
 // before new ones (so pieces complete and can be shared sooner), and endgame: once every missing
 // block is requested, a block may be requested again from a second peer.
 //
+// Pieces have priorities (skip, low, normal, high: what the user chose for the files they hold);
+// a skipped piece is never requested and higher ones are taken before lower ones. Sequential mode
+// (for streaming) takes pieces in order instead of rarest first.
+//
 // A piece moves: missing -> partial (some blocks requested or received) -> complete (every
 // block received, waiting for its hash) -> had (hash passed) or back to missing (hash failed).
 #pragma once
@@ -34,7 +38,16 @@ public:
     const Bitfield& have() const { return have_; }
     void set_have(PieceIndex p);      // hash passed
     bool is_complete() const { return have_.all(); }
+    // Every wanted piece is had (the same as complete unless some are skipped).
+    bool is_done() const;
     bool am_interested_in(const Bitfield& peer_has) const;
+
+    // Per-piece priority, one of the values below; an empty vector means all normal.
+    static constexpr std::uint8_t skip = 0, low = 1, normal = 2, high = 3;
+    void set_priorities(std::vector<std::uint8_t> priorities);
+    std::uint8_t priority(PieceIndex p) const { return priorities_.empty() ? normal : priorities_[p.value]; }
+    void set_sequential(bool on) { sequential_ = on; }
+    bool sequential() const { return sequential_; }
 
     // Availability: one count per peer that has the piece.
     void add_peer(const Bitfield& peer_has);
@@ -77,12 +90,17 @@ private:
     Partial* find_partial(PieceIndex p);
     const Partial* find_partial(PieceIndex p) const;
     Partial& start_partial(PieceIndex p);
+    bool wanted(std::uint32_t i) const { return !have_.get(i) && (priorities_.empty() || priorities_[i] != skip); }
+    // May piece i be started for a peer that has `peer_has`?
+    bool startable(std::uint32_t i, const Bitfield& peer_has, const PickLimits& limits) const;
 
     std::uint32_t piece_count_;
     std::int64_t piece_length_;
     std::int64_t total_size_;
     Bitfield have_;
     std::vector<std::uint32_t> availability_;
+    std::vector<std::uint8_t> priorities_;  // empty: all normal
+    bool sequential_ = false;
     std::vector<Partial> partials_;  // few at a time: linear search is fine
 };
 

@@ -181,11 +181,30 @@ void Torrent::update_interest(Peer& p) {
     send(p.handle, want ? wire::Message(wire::Interested{}) : wire::Message(wire::NotInterested{}));
 }
 
+void Torrent::set_priorities(std::vector<std::uint8_t> piece_priorities, TimePoint now) {
+    picker_.set_priorities(std::move(piece_priorities));
+    wants_changed(now);
+}
+
+void Torrent::set_sequential(bool on, TimePoint now) {
+    picker_.set_sequential(on);
+    wants_changed(now);
+}
+
+void Torrent::wants_changed(TimePoint now) {
+    now_ = now;
+    for (auto& [k, p] : peers_) {
+        update_interest(p);
+        if (!p.peer_choking) fill_requests(p, now);
+    }
+}
+
 void Torrent::on_have(Peer& p, std::uint32_t piece) {
     if (p.has.get(piece)) return;
     p.has.set(piece);
     picker_.add_have(PieceIndex(piece));
-    if (!p.am_interested && !picker_.have().get(piece)) update_interest(p);
+    if (!p.am_interested && !picker_.have().get(piece) && picker_.priority(PieceIndex(piece)) != PiecePicker::skip)
+        update_interest(p);
 }
 
 void Torrent::handle_message(PeerHandle handle, const wire::Message& message, TimePoint now) {
@@ -686,6 +705,7 @@ TorrentStats Torrent::stats() const {
     s.seeds = 0;
     for (const auto& [k, p] : peers_) s.seeds += p.has.all() ? 1 : 0;
     s.complete = picker_.is_complete();
+    s.done = s.complete || picker_.is_done();
     return s;
 }
 

@@ -75,6 +75,7 @@ struct TorrentStats {
     double download_rate = 0;              // bytes/s over the last seconds
     double upload_rate = 0;
     bool complete = false;
+    bool done = false;                     // every wanted piece had (complete, unless files are skipped)
     // BEP 11 ut_pex messages: sent, taken, ignored as malformed, ignored as too frequent.
     std::uint32_t pex_sent = 0;
     std::uint32_t pex_accepted = 0;
@@ -106,10 +107,17 @@ public:
 
     std::optional<Output> poll_output();
 
+    // What to download: one priority per piece (PiecePicker::skip ... high; empty: all normal),
+    // and whether in order (streaming). Interest and requests follow at once.
+    void set_priorities(std::vector<std::uint8_t> piece_priorities, TimePoint now);
+    void set_sequential(bool on, TimePoint now);
+    const PiecePicker& picker() const { return picker_; }
+
     TorrentStats stats() const;
     const meta::TorrentInfo& info() const { return *info_; }
     const Bitfield& have() const { return picker_.have(); }
     bool complete() const { return picker_.is_complete(); }
+    bool done() const { return picker_.is_done(); }  // every wanted piece had
     bool is_seed_peer(PeerHandle p) const;
 
 private:
@@ -129,6 +137,7 @@ private:
     std::optional<PexEntry> pex_entry(const Peer& p) const;
     std::set<Contact> connected_contacts() const;
     void update_interest(Peer& p);
+    void wants_changed(TimePoint now);
     void fill_requests(Peer& p, TimePoint now);
     void issue_reads(Peer& p);
     void rechoke(TimePoint now);

@@ -94,6 +94,58 @@ ChokeCandidate candidate(std::uint32_t peer, bool interested, double rate, bool 
 
 // Leeching: the regular slots go to the interested peers that give us most; one more slot is
 // the optimistic unchoke, among the others; uninterested peers get nothing.
+// Skipped pieces are never picked nor make us interested; high ones come before rarer normal
+// ones; done means every wanted piece is had, and endgame counts only wanted pieces.
+TEST(PiecePicker, PrioritiesAndSkippedPieces) {
+    PiecePicker picker(4, 16384, 4 * 16384);
+    picker.add_peer(bits(4, {0, 1, 2, 3}));
+    picker.add_peer(bits(4, {0, 1, 3}));  // availability: 2, 2, 1, 2
+    picker.set_priorities({PiecePicker::skip, PiecePicker::high, PiecePicker::normal, PiecePicker::normal});
+    Rng rng(4);
+    auto first = picker.pick(Bitfield(4, true), 1, rng, {});
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].piece, PieceIndex(1));  // high, though piece 2 is rarer
+    picker.mark_requested(first[0]);
+    std::set<std::uint32_t> rest;  // one rarity group per call: piece 2, then piece 3, then endgame
+    for (int call = 0; call < 3; ++call)
+        for (auto b : picker.pick(Bitfield(4, true), 10, rng, {})) {
+            rest.insert(b.piece.value);
+            picker.mark_requested(b);
+        }
+    EXPECT_FALSE(rest.contains(0));
+    EXPECT_TRUE(rest.contains(2) && rest.contains(3));
+    EXPECT_TRUE(picker.in_endgame());
+    EXPECT_FALSE(picker.am_interested_in(bits(4, {0})));
+    EXPECT_TRUE(picker.am_interested_in(bits(4, {0, 3})));
+    for (std::uint32_t p : {1u, 2u, 3u}) picker.set_have(PieceIndex(p));
+    EXPECT_TRUE(picker.is_done());
+    EXPECT_FALSE(picker.is_complete());
+    picker.set_priorities({});  // all normal again: piece 0 is wanted
+    EXPECT_FALSE(picker.is_done());
+    EXPECT_TRUE(picker.am_interested_in(bits(4, {0})));
+}
+
+// Sequential mode takes pieces in order whatever their rarity, higher priority first.
+TEST(PiecePicker, SequentialTakesPiecesInOrder) {
+    PiecePicker picker(6, 16384, 6 * 16384);
+    picker.add_peer(bits(6, {0, 1, 2, 3, 4, 5}));
+    picker.add_peer(bits(6, {0, 1, 2, 3, 4}));  // piece 5 is the rarest
+    picker.set_sequential(true);
+    Rng rng(5);
+    std::vector<std::uint32_t> order;
+    for (int i = 0; i < 3; ++i) {
+        auto b = picker.pick(Bitfield(6, true), 1, rng, {});
+        ASSERT_EQ(b.size(), 1u);
+        picker.mark_requested(b[0]);
+        order.push_back(b[0].piece.value);
+    }
+    EXPECT_EQ(order, (std::vector<std::uint32_t>{0, 1, 2}));
+    picker.set_priorities({2, 2, 2, 2, 2, 3});
+    auto b = picker.pick(Bitfield(6, true), 1, rng, {});
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_EQ(b[0].piece, PieceIndex(5));
+}
+
 TEST(Choker, ReciprocationAndOptimisticSlot) {
     TitForTatChoker choker(2);
     Rng rng(5);

@@ -53,6 +53,7 @@ public:
         return make_error(Error::Kind::bad_argument, "not there");
     }
     Status change(const std::vector<std::uint32_t>&, const rpc::TorrentChanges&) override { return Ok{}; }
+    Status move_in_queue(const std::vector<std::uint32_t>&, rpc::QueueMove) override { return Ok{}; }
     rpc::SessionSettings settings() override { return {}; }
     Status change_settings(const rpc::SessionChanges& c) override {
         session = c;

@@ -43,6 +43,22 @@ TEST(Layout, SlicesSkipPadFiles) {
     EXPECT_EQ(layout.piece_size(PieceIndex(2)), 4);
 }
 
+// A piece takes the highest priority of the files it holds bytes of; pad files count for nothing.
+TEST(Layout, PiecePrioritiesFromFilePriorities) {
+    auto layout = two_files();  // piece 0: a + pad; pieces 1, 2: b
+    EXPECT_EQ(layout.piece_priorities({3, 3, 0}), (std::vector<std::uint8_t>{3, 0, 0}));
+    EXPECT_EQ(layout.piece_priorities({0, 3, 1}), (std::vector<std::uint8_t>{0, 1, 1}));
+    std::vector<storage::FileEntry> files(2);
+    files[0].path = "x";
+    files[0].size = 20;  // pieces 0 and 1 (its end shares piece 1 with y)
+    files[1].path = "y";
+    files[1].size = 12;
+    files[1].offset = 20;
+    storage::Layout shared(16, std::move(files));
+    EXPECT_EQ(shared.piece_priorities({0, 2}), (std::vector<std::uint8_t>{0, 2}));
+    EXPECT_EQ(shared.piece_priorities({3, 1}), (std::vector<std::uint8_t>{3, 3}));
+}
+
 TEST(FileAccess, WritesAndReadsBack) {
     TempDir dir;
     auto layout = two_files();
