@@ -31,13 +31,16 @@ std::string sq(const std::string& s) { return "'" + s + "'"; }
 // One `agora daemon` with its own settings file, data and download folders.
 class Daemon {
 public:
-    // Torrents go to `downloads` (default: dir/downloads).
-    Daemon(const TempDir& dir, const std::string& extra_toml = "", std::string downloads = "") : dir_(dir) {
+    // Torrents go to `downloads` (default: dir/downloads); `more_downloads` adds lines to that section.
+    Daemon(const TempDir& dir, const std::string& extra_toml = "", std::string downloads = "",
+           const std::string& more_downloads = "")
+        : dir_(dir) {
         if (downloads.empty()) downloads = dir / "downloads";
         std::filesystem::create_directories(downloads);
         std::ofstream(dir / "daemon.toml") << "[daemon]\ndata-dir = \"" << (dir / "data") << "\"\n"
                                            << "[peers]\nport = 0\nbind = \"127.0.0.1\"\n"
                                            << "[downloads]\ndir = \"" << downloads << "\"\n"
+                                           << more_downloads
                                            << "[dht]\nenabled = false\n[lsd]\nenabled = false\n"
                                            << extra_toml;
         start();
@@ -65,6 +68,9 @@ public:
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
     ShellResult remote(const std::string& args) const { return shell("transmission-remote " + address() + " " + args); }
     std::string log() { return process_->log(); }
+    bool wait_log(const std::string& needle, std::chrono::seconds timeout) {
+        return process_->wait_for_line(needle, timeout).has_value();
+    }
 
     // Waits until `-l` shows a line that has every one of `words` (polling the RPC, which has no
     // event stream; each poll is an answered request, not a sleep standing in for one).
@@ -262,6 +268,104 @@ TEST(Daemon, ChoosesFilesToDownload) {
     ASSERT_EQ(d.remote("-t1 -g 1").exit, 0);
     ASSERT_TRUE(d.wait_list({"files", "100%"}, 60s)) << d.remote("-l").out << d.log();
     EXPECT_EQ(read_all(got + "data1.bin"), read_all(pay.files[1]));
+    EXPECT_EQ(d.stop(), 0) << d.log();
+}
+
+// A session id for raw RPC calls (from the 409 every first request gets).
+std::string session_header(const std::string& url) {
+    return "X-Transmission-Session-Id: " + header_value(http(url, "{}", {}).headers, "X-Transmission-Session-Id");
+}
+
+// The download queue lets one torrent download at a time; the next starts when it stops. A
+// seeding goal (transmission-remote -sr) stops the torrent once reached, shown as Finished; started
+// again by hand, it seeds on with no ratio limit, as in Transmission.
+TEST(Daemon, QueuesAndSeedingGoals) {
+    TempDir dir;
+    Daemon d(dir, "[queue]\ndownload-size = 1\n");
+    ASSERT_NE(d.port(), 0) << d.log();
+    // Two magnets nobody has: each would download forever.
+    ASSERT_EQ(d.remote("-a " + sq("magnet:?xt=urn:btih:" + std::string(40, 'a') + "&dn=alpha")).exit, 0);
+    ASSERT_EQ(d.remote("-a " + sq("magnet:?xt=urn:btih:" + std::string(40, 'b') + "&dn=bravo")).exit, 0);
+    EXPECT_TRUE(d.wait_list({"alpha", "Idle"}, 10s)) << d.remote("-l").out;
+    EXPECT_TRUE(d.wait_list({"bravo", "Queued"}, 10s)) << d.remote("-l").out;
+    ASSERT_EQ(d.remote("-t1 -S").exit, 0);
+    EXPECT_TRUE(d.wait_list({"alpha", "Stopped"}, 10s)) << d.remote("-l").out;
+    EXPECT_TRUE(d.wait_list({"bravo", "Idle"}, 10s)) << d.remote("-l").out;
+    // Moved to the top of the queue and started, alpha takes the place back.
+    const std::string url = "http://" + d.address() + "/transmission/rpc";
+    const auto sid = session_header(url);
+    http(url, R"({"method":"queue-move-top","arguments":{"ids":[1]}})", {sid});
+    ASSERT_EQ(d.remote("-t1 -s").exit, 0);
+    EXPECT_TRUE(d.wait_list({"alpha", "Idle"}, 10s)) << d.remote("-l").out;
+    EXPECT_TRUE(d.wait_list({"bravo", "Queued"}, 10s)) << d.remote("-l").out;
+    ASSERT_EQ(d.remote("-t1,2 -r").exit, 0);
+
+    // Seeding goal: ratio 1 against what it downloaded, reached when one leecher has it all.
+    Seeder goal(dir, "goal", 512 << 10, 12);
+    ASSERT_EQ(d.remote("-a " + sq(goal.magnet())).exit, 0);
+    ASSERT_TRUE(d.wait_list({"goal", "100%"})) << d.remote("-l").out;
+    goal.process.reset();  // from now on the daemon is the only source
+    ASSERT_EQ(d.remote("-t3 -sr 1").exit, 0);
+    EXPECT_NE(d.remote("-t3 -i").out.find("Ratio Limit: 1.0\n"), std::string::npos) << d.remote("-t3 -i").out;
+    auto port = nlohmann::json::parse(
+        http(url, R"({"method":"session-get","arguments":{"fields":["peer-port"]}})", {sid}).body)["arguments"]["peer-port"];
+    auto got = shell("timeout 60 " + agora_bin + " get " + sq("magnet:?xt=urn:btih:" + goal.hash + "&x.pe=127.0.0.1:" + std::to_string(port.get<int>())) +
+                     " -o " + sq(dir / "leecher") + " --bind 127.0.0.1 --port 0 --no-dht --no-lsd");
+    ASSERT_EQ(got.exit, 0) << got.out;
+    EXPECT_TRUE(d.wait_list({"goal", "100%", "Finished"}, 20s)) << d.remote("-l").out << d.log();
+    // Started by hand: it seeds on, its ratio limit lifted.
+    ASSERT_EQ(d.remote("-t3 -s").exit, 0);
+    EXPECT_TRUE(d.wait_list({"goal", "100%", "Idle"}, 10s)) << d.remote("-l").out;
+    EXPECT_NE(d.remote("-t3 -i").out.find("Ratio Limit: Unlimited"), std::string::npos) << d.remote("-t3 -i").out;
+    EXPECT_EQ(d.stop(), 0) << d.log();
+}
+
+// A per-torrent download limit (transmission-remote -t N -d KBPS) holds a 1 MiB download to about
+// 200 kB/s: it takes seconds, where unlimited it takes a fraction of one.
+TEST(Daemon, PerTorrentSpeedLimit) {
+    TempDir dir;
+    Seeder slow(dir, "slow", 1 << 20, 13);
+    Daemon d(dir);
+    ASSERT_NE(d.port(), 0) << d.log();
+    ASSERT_EQ(d.remote("--start-paused -a " + sq(slow.magnet())).exit, 0);
+    ASSERT_EQ(d.remote("-t1 -d 200").exit, 0);
+    EXPECT_NE(d.remote("-t1 -i").out.find("Download Limit: 200 kB/s"), std::string::npos) << d.remote("-t1 -i").out;
+    const auto started = std::chrono::steady_clock::now();
+    ASSERT_EQ(d.remote("-t1 -s").exit, 0);
+    ASSERT_TRUE(d.wait_list({"slow", "100%"}, 60s)) << d.remote("-l").out;
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_GE(took, 3500ms);  // 1,048,576 bytes at 200,000 bytes/s: 5.2 s with no burst allowance
+    EXPECT_EQ(read_all(dir / "downloads/slow/data.bin"), read_all(slow.file));
+    EXPECT_EQ(d.stop(), 0) << d.log();
+}
+
+// A .torrent dropped into the watched folder is added and renamed .added; one that is not a
+// torrent is set aside as .refused once it has been left alone for a while.
+TEST(Daemon, WatchedFolder) {
+    TempDir dir;
+    Seeder watched(dir, "watched", 256 << 10, 14);
+    const std::string folder = dir / "watch";
+    Daemon d(dir, "", "", "watch-dir = \"" + folder + "\"\n");
+    ASSERT_NE(d.port(), 0) << d.log();
+    ASSERT_TRUE(std::filesystem::is_directory(folder));  // made at start
+    std::filesystem::copy_file(watched.torrent, folder + "/watched.torrent");
+    ASSERT_EQ(d.remote("-a " + sq(watched.magnet())).exit, 0);  // only to hand it the seeder: see below
+    EXPECT_TRUE(d.wait_list({"watched", "100%"}, 30s)) << d.remote("-l").out << d.log();
+    EXPECT_EQ(read_all(dir / "downloads/watched/data.bin"), read_all(watched.file));
+    // One torrent, not two: the magnet and the watched file are the same torrent.
+    EXPECT_EQ(d.remote("-l").out.find("watched", d.remote("-l").out.find("watched") + 1), std::string::npos);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!std::filesystem::exists(folder + "/watched.torrent.added") && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(std::filesystem::exists(folder + "/watched.torrent.added"));
+    EXPECT_FALSE(std::filesystem::exists(folder + "/watched.torrent"));
+
+    // Not a torrent, and last written a minute ago (not still being copied): set aside.
+    std::ofstream(folder + "/junk.torrent") << "this is not bencode";
+    std::filesystem::last_write_time(folder + "/junk.torrent",
+                                     std::filesystem::file_time_type::clock::now() - std::chrono::minutes(1));
+    EXPECT_TRUE(d.wait_log("junk.torrent not added", 20s)) << d.log();
+    EXPECT_TRUE(std::filesystem::exists(folder + "/junk.torrent.refused"));
     EXPECT_EQ(d.stop(), 0) << d.log();
 }
 
