@@ -1,5 +1,6 @@
 #include "io/daemon.hpp"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <ctime>
@@ -76,6 +77,56 @@ std::uint64_t file_completed(const meta::TorrentInfo& info, const storage::FileE
     return n;
 }
 
+// Session settings changed over the RPC, kept as a bencode dictionary (ratios in thousandths:
+// bencode has no fractions) so that they outlive a restart, as transmission-daemon's do.
+void remember(bencode::Node::Dict& d, const rpc::SessionChanges& c) {
+    auto put = [&](const char* key, const auto& v) {
+        if (v) d[key] = static_cast<std::int64_t>(*v);
+    };
+    if (c.download_dir) d["download-dir"] = *c.download_dir;
+    put("speed-limit-down", c.speed_limit_down);
+    put("speed-limit-down-enabled", c.speed_limit_down_enabled);
+    put("speed-limit-up", c.speed_limit_up);
+    put("speed-limit-up-enabled", c.speed_limit_up_enabled);
+    put("peer-limit-global", c.peer_limit_global);
+    put("peer-limit-per-torrent", c.peer_limit_per_torrent);
+    put("start-added-torrents", c.start_added_torrents);
+    if (c.seed_ratio_limit) d["seed-ratio-limit-milli"] = static_cast<std::int64_t>(*c.seed_ratio_limit * 1000 + 0.5);
+    put("seed-ratio-limited", c.seed_ratio_limited);
+    put("idle-seeding-limit", c.idle_seeding_limit);
+    put("idle-seeding-limit-enabled", c.idle_seeding_limit_enabled);
+    put("download-queue-size", c.download_queue_size);
+    put("download-queue-enabled", c.download_queue_enabled);
+    put("seed-queue-size", c.seed_queue_size);
+    put("seed-queue-enabled", c.seed_queue_enabled);
+}
+
+rpc::SessionChanges recall(const bencode::Value& r) {
+    rpc::SessionChanges c;
+    if (auto v = r.find_string("download-dir")) c.download_dir = std::string(*v);
+    auto get = [&](const char* key, auto& out, std::int64_t max) {
+        using T = typename std::remove_reference_t<decltype(out)>::value_type;
+        if (auto v = r.find_int(key); v && *v >= 0 && *v <= max) out = static_cast<T>(*v);
+    };
+    get("speed-limit-down", c.speed_limit_down, 100'000'000);
+    get("speed-limit-down-enabled", c.speed_limit_down_enabled, 1);
+    get("speed-limit-up", c.speed_limit_up, 100'000'000);
+    get("speed-limit-up-enabled", c.speed_limit_up_enabled, 1);
+    get("peer-limit-global", c.peer_limit_global, 100'000);
+    get("peer-limit-per-torrent", c.peer_limit_per_torrent, 10'000);
+    get("start-added-torrents", c.start_added_torrents, 1);
+    if (auto v = r.find_int("seed-ratio-limit-milli"); v && *v >= 0 && *v <= 1'000'000'000)
+        c.seed_ratio_limit = static_cast<double>(*v) / 1000;
+    get("seed-ratio-limited", c.seed_ratio_limited, 1);
+    get("idle-seeding-limit", c.idle_seeding_limit, 1'000'000);
+    get("idle-seeding-limit-enabled", c.idle_seeding_limit_enabled, 1);
+    get("download-queue-size", c.download_queue_size, 100'000);
+    get("download-queue-enabled", c.download_queue_enabled, 1);
+    get("seed-queue-size", c.seed_queue_size, 100'000);
+    get("seed-queue-enabled", c.seed_queue_enabled, 1);
+    return c;
+}
+
 }  // namespace
 
 Daemon::Daemon(DaemonConfig config, std::unique_ptr<SessionDriver> driver, std::optional<NodeDb> dht_db)
@@ -112,6 +163,13 @@ Status Daemon::start() {
             cumulative_before_.seconds_active = static_cast<std::uint64_t>(r.find_int("seconds").value_or(0));
         }
     }
+
+    // Settings changed over the RPC in earlier runs win over the file's.
+    if (auto saved = db_->load_state("daemon.session"); saved && *saved)
+        if (auto doc = bencode::decode(**saved); doc && doc->root().is_dict())
+            if (auto s = apply_settings(recall(doc->root())); !s)
+                std::fprintf(stderr, "agora daemon: a setting changed over the RPC no longer applies: %s\n",
+                             s.error().describe().c_str());
 
     driver_->on_piece_verified = [this](TorrentHandle t, PieceIndex p) {
         if (auto* e = entry_for(t)) {
@@ -437,6 +495,7 @@ void Daemon::halt(Entry& e) {
 void Daemon::check_data(Entry& e, bool force) {
     if (!e.info || e.checking) return;
     e.checking = true;
+    ++checks_running_;
     const auto id = e.id;
     auto info = e.info;
     auto dir = e.dir;
@@ -444,6 +503,9 @@ void Daemon::check_data(Entry& e, bool force) {
     asio::post(*checker_, [this, id, info, dir, store] {
         Bitfield have = verified_pieces(store, *info, dir, 1);
         asio::post(driver_->context(), [this, id, have = std::move(have)]() mutable {
+            // Checking reads and hashes with buffers of its own: once the last check is done,
+            // give what they left free back to the system (glibc keeps it otherwise).
+            if (--checks_running_ == 0) ::malloc_trim(0);
             auto* checked = entry(id);
             if (!checked) return;
             checked->checking = false;
@@ -514,9 +576,14 @@ void Daemon::every_second() {
             e.pieces_dirty = false;
         }
     if (seconds_ % 60 == 0) {
-        for (auto& [id, e] : entries_)
-            if (e.handle) persist(e);  // the totals
+        for (auto& [id, e] : entries_) {
+            const auto s = live(e);
+            if (!s || s->payload_downloaded + s->payload_uploaded == e.recorded_traffic) continue;
+            e.recorded_traffic = s->payload_downloaded + s->payload_uploaded;
+            persist(e);  // the totals
+        }
         if (dht_db_ && driver_->engine().dht()) (void)save_dht_state(*dht_db_, *driver_->engine().dht());
+        ::malloc_trim(0);
     }
 }
 
@@ -948,6 +1015,17 @@ rpc::SessionSettings Daemon::settings() {
 }
 
 Status Daemon::change_settings(const rpc::SessionChanges& c) {
+    if (auto s = apply_settings(c); !s) return s;
+    if (!db_) return Ok{};
+    bencode::Node::Dict d;
+    if (auto saved = db_->load_state("daemon.session"); saved && *saved)
+        if (auto doc = bencode::decode(**saved); doc && doc->root().is_dict())
+            remember(d, recall(doc->root()));  // keys changed before stay, unless changed again now
+    remember(d, c);
+    return db_->save_state("daemon.session", bencode::encode(bencode::Node(std::move(d))));
+}
+
+Status Daemon::apply_settings(const rpc::SessionChanges& c) {
     auto& s = config_.settings;
     if (c.download_dir) {
         auto dir = allowed_dir(*c.download_dir);

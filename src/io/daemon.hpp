@@ -111,6 +111,7 @@ private:
         bool finished = false;          // stopped because it reached a goal
         std::int64_t seconds_downloading = 0, seconds_seeding = 0;
         std::int64_t last_activity = 0;  // Unix seconds of the last payload moved (or the start)
+        std::uint64_t recorded_traffic = 0;  // this run's payload down+up when last recorded
     };
 
     Status restore(std::string key, BytesView record);
@@ -119,6 +120,7 @@ private:
     void forget(const Entry& e);
     // Runs or halts every torrent by its state and the queues; call after anything that changes them.
     void schedule();
+    Status apply_settings(const rpc::SessionChanges& c);
     void merge_sources(Entry& e, const Entry& again);
     void run_torrent(Entry& e);
     std::vector<std::uint8_t> piece_priorities(const Entry& e) const;
@@ -148,6 +150,7 @@ private:
     std::map<std::uint32_t, Entry> entries_;
     std::uint32_t next_id_ = 1;
     std::uint32_t next_queue_position_ = 0;
+    std::uint32_t checks_running_ = 0;
     std::int64_t started_at_ = 0;
     std::uint64_t seconds_ = 0;
     std::uint64_t files_added_ = 0;

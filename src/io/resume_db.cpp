@@ -27,7 +27,8 @@ Result<NodeDb> NodeDb::open(const std::string& path) {
     // WAL: readers never block the writer, and a crash leaves the last commit intact.
     // synchronous=NORMAL in WAL mode is durable against process crashes (kill -9), which is what
     // resume data needs; a power cut may lose the last commits, never corrupt the file.
-    for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+    // A small page cache: the database is read at start-up and written in small records after.
+    for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-256",
                             "CREATE TABLE IF NOT EXISTS resume (info_hash BLOB PRIMARY KEY, record BLOB NOT NULL)",
                             "CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
                             "CREATE TABLE IF NOT EXISTS torrents (key TEXT PRIMARY KEY, record BLOB NOT NULL)"}) {

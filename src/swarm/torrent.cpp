@@ -111,6 +111,8 @@ void Torrent::add_peer(PeerHandle handle, std::string key, bool outgoing, bool f
                        TimePoint now) {
     now_ = now;
     AGORA_ASSERT(!peers_.contains(handle.value));
+    // With no peers the timers sleep (next_deadline); the rate tick starts afresh with the first.
+    if (peers_.empty()) timers_[static_cast<int>(Timer::tick)] = now + tick_interval;
     Peer& p = peers_[handle.value];
     p.handle = handle;
     p.key = std::move(key);
@@ -150,6 +152,7 @@ void Torrent::remove_peer(PeerHandle handle, TimePoint now) {
     const bool had_slot = !p.am_choking;
     peers_.erase(it);
     now_ = now;
+    if (peers_.empty()) totals_.download_rate = totals_.upload_rate = 0;
     if (had_slot) fill_unchoke_slots(now);
 }
 
@@ -695,6 +698,9 @@ void Torrent::handle_timeout(TimePoint now) {
 }
 
 TimePoint Torrent::next_deadline() const {
+    // Every timer is about peers (rates, request timeouts, keep-alives, choking, PEX): a torrent
+    // nobody is connected to needs no wake-ups, which is what keeps a thousand idle seeds cheap.
+    if (peers_.empty()) return TimePoint::max();
     return *std::min_element(std::begin(timers_), std::end(timers_));
 }
 

@@ -438,6 +438,8 @@ TEST(Daemon, RestartKeepsTorrentsAndStates) {
     ASSERT_EQ(d.remote("-t2 -S").exit, 0);
     ASSERT_TRUE(d.wait_list({"two", "Stopped"}, 10s));
 
+    ASSERT_EQ(d.remote("-d 300 -gsr 1.5").exit, 0);  // session settings changed over the RPC
+
     // Nobody to fetch from any more: whatever shows as done after a restart came from disk.
     pay.process.reset();
     two.process.reset();
@@ -446,6 +448,9 @@ TEST(Daemon, RestartKeepsTorrentsAndStates) {
     ASSERT_NE(d.port(), 0) << d.log();
     EXPECT_TRUE(d.wait_list({"pay", "100%", "Idle"}, 20s)) << d.remote("-l").out;
     EXPECT_TRUE(d.wait_list({"two", "100%", "Stopped"}, 20s)) << d.remote("-l").out;
+    const auto session = d.remote("-si").out;
+    EXPECT_NE(session.find("Download speed limit: 300 kB/s"), std::string::npos) << session;
+    EXPECT_NE(session.find("Default seed ratio limit: 1.5\n"), std::string::npos) << session;
 
     // kill -9 loses nothing either.
     d.kill9();
