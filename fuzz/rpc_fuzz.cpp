@@ -38,6 +38,7 @@ public:
     Status remove(const std::vector<std::uint32_t>&, bool) override { return Ok{}; }
     Status set_location(const std::vector<std::uint32_t>&, const std::string&, bool) override { return Ok{}; }
     Status change(const std::vector<std::uint32_t>&, const rpc::TorrentChanges&) override { return Ok{}; }
+    Status move_in_queue(const std::vector<std::uint32_t>&, rpc::QueueMove) override { return Ok{}; }
     rpc::SessionSettings settings() override { return {}; }
     Status change_settings(const rpc::SessionChanges&) override { return Ok{}; }
     rpc::SessionStats stats() override { return {}; }

@@ -254,7 +254,6 @@ int run_dht(DhtCommandArgs& a) {
     io::SessionDriver driver(config, driver_config);
     if (auto s = driver.start(); !s) return report(s.error());
 
-    std::optional<dht::QueryId> bootstrap_done;
     std::optional<dht::QueryId> query;
     std::optional<dht::QueryDone> result;
     // Wall time of the query alone (after the bootstrap), for `--json`'s elapsed_ms.

@@ -88,7 +88,7 @@ private:
 };
 
 HttpServer::HttpServer(asio::io_context& ioc, Handler handler)
-    : ioc_(ioc), acceptor_(ioc), handler_(std::move(handler)), open_(std::make_shared<std::size_t>(0)) {}
+    : acceptor_(ioc), handler_(std::move(handler)), open_(std::make_shared<std::size_t>(0)) {}
 
 HttpServer::~HttpServer() { close(); }
 

@@ -36,7 +36,6 @@ private:
     class Connection;
     void accept_next();
 
-    boost::asio::io_context& ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
     Handler handler_;
     std::uint16_t port_ = 0;
