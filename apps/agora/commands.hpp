@@ -35,5 +35,6 @@ void add_seed(CLI::App& app, std::function<int()>& run);
 void add_scrape(CLI::App& app, std::function<int()>& run);
 void add_dht(CLI::App& app, std::function<int()>& run);
 void add_daemon(CLI::App& app, std::function<int()>& run);
+void add_sim(CLI::App& app, std::function<int()>& run);
 
 }  // namespace agora::cli

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     add_scrape(app, run);
     add_dht(app, run);
     add_daemon(app, run);
+    add_sim(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -160,6 +160,9 @@ public:
     NatBox* nat(NodeIndex node);  // null for a node with a public address
     void listen(NodeIndex node, std::uint16_t port);  // accept streams on this TCP port
     void bind(NodeIndex node, std::uint16_t port);    // receive datagrams on this UDP port
+    // Nothing listens or is bound on the node any more (it left): connects are refused, datagrams
+    // dropped. Its open streams are the caller's to close.
+    void close_ports(NodeIndex node);
     // A static mapping on the node's NAT (UPnP / NAT-PMP). Nothing to do for a public node.
     void forward_port(NodeIndex node, Protocol protocol, std::uint16_t port);
 

@@ -1,0 +1,153 @@
+#include "sim_report.hpp"
+
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace agora::cli {
+
+namespace {
+
+// Three decimals: enough for seconds and rates, and the same text on every run.
+double round3(double x) { return std::round(x * 1000) / 1000; }
+
+Status write_file(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) return make_error(Error::Kind::io, path.string() + ": cannot write");
+    return Ok{};
+}
+
+std::string quoted(const std::string& p) {
+    std::string out = "\"";
+    for (char c : p) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// Runs gnuplot on a script in `dir` (its names are relative, so the script is the same file
+// wherever the output goes); false (with a note) when gnuplot is not installed or fails.
+bool run_gnuplot(const std::filesystem::path& dir, const std::string& script) {
+    char arg0[] = "gnuplot";
+    std::vector<char> arg1(script.begin(), script.end());
+    arg1.push_back('\0');
+    char* argv[] = {arg0, arg1.data(), nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+    pid_t pid = 0;
+    const int spawned = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+        std::fprintf(stderr, "agora: gnuplot is not installed; plots skipped (the CSV files have the data)\n");
+        return false;
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::fprintf(stderr, "agora: gnuplot failed on %s; plots may be missing\n", (dir / script).c_str());
+        return false;
+    }
+    return true;
+}
+
+// The same plot as PNG and SVG.
+std::string both_formats(const std::string& stem, const std::string& body) {
+    std::string out;
+    out += "set terminal pngcairo size 960,600 font 'sans,11'\n";
+    out += "set output " + quoted(stem + ".png") + "\n" + body;
+    out += "set terminal svg size 960,600 font 'sans,11'\n";
+    out += "set output " + quoted(stem + ".svg") + "\n" + body;
+    return out;
+}
+
+}  // namespace
+
+Status write_flash_crowd(const std::string& dir_text, const ScenarioInfo& scenario,
+                         const std::vector<sim::FlashCrowdResult>& runs) {
+    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return make_error(Error::Kind::io, dir.string() + ": " + ec.message());
+
+    nlohmann::ordered_json summary;
+    summary["scenario"] = scenario.name;
+    summary["kind"] = scenario.kind;
+    summary["seed"] = scenario.seed;
+    std::string table = "leechers,completed,swarm_s,server_s,bound_s,ratio_to_bound,mean_s,median_s,p90_s,events,simulated_s\n";
+    for (const auto& r : runs) {
+        nlohmann::ordered_json j;
+        j["leechers"] = r.config.leechers;
+        j["world_seed"] = r.world_seed;
+        j["file_bytes"] = r.config.file_bytes;
+        j["pieces"] = r.pieces;
+        j["seed_upload_bytes_per_s"] = r.config.seed_upload;
+        j["completed"] = r.completed;
+        j["swarm_seconds"] = round3(r.swarm_s);
+        j["server_seconds"] = round3(r.server_s);
+        j["kumar_ross_bound_seconds"] = round3(r.bound_s);
+        j["ratio_to_bound"] = round3(r.ratio_to_bound);
+        j["mean_seconds"] = round3(r.mean_s);
+        j["median_seconds"] = round3(r.median_s);
+        j["p90_seconds"] = round3(r.p90_s);
+        j["events"] = r.events;
+        j["simulated_seconds"] = round3(r.simulated_s);
+        j["invariants"] = r.failure ? *r.failure : "held";
+        summary["runs"].push_back(j);
+        table += fmt::format("{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{},{:.3f}\n", r.config.leechers,
+                             r.completed, r.swarm_s, r.server_s, r.bound_s, r.ratio_to_bound, r.mean_s, r.median_s,
+                             r.p90_s, r.events, r.simulated_s);
+
+        std::string series = "t_s,completed,alive,download_bytes_per_s,seed_upload_bytes_per_s\n";
+        for (const auto& s : r.series)
+            series += fmt::format("{:.3f},{},{},{:.0f},{:.0f}\n", s.t, s.completed, s.alive, s.download_rate,
+                                  s.seed_upload_rate);
+        if (auto w = write_file(dir / fmt::format("timeseries-{}.csv", r.config.leechers), series); !w) return w;
+        std::string nodes = "node,link,upload_bytes_per_s,download_bytes_per_s,arrived_s,completed_s,bytes_sent,bytes_received\n";
+        for (const auto& l : r.leechers)
+            nodes += fmt::format("{},{},{},{},{:.3f},{},{},{}\n", l.node, l.link, l.upload, l.download, l.arrived_s,
+                                 l.completed_s ? fmt::format("{:.3f}", *l.completed_s) : std::string(), l.bytes_sent,
+                                 l.bytes_received);
+        if (auto w = write_file(dir / fmt::format("nodes-{}.csv", r.config.leechers), nodes); !w) return w;
+    }
+    if (auto w = write_file(dir / "flash-crowd.csv", table); !w) return w;
+    if (auto w = write_file(dir / "summary.json", summary.dump(2) + "\n"); !w) return w;
+
+    std::string script = "set datafile separator ','\nset grid\nset key top left\n";
+    script += both_formats("completion",
+                           "set logscale xy\nset xlabel 'leechers arriving at once (N)'\n"
+                           "set ylabel 'time until every leecher has the file (s)'\n"
+                           "set title 'Flash crowd: agora swarm, one server, and the Kumar-Ross bound'\n"
+                           "plot " + quoted("flash-crowd.csv") +
+                               " every ::1 using 1:3 with linespoints lw 2 title 'agora swarm', "
+                               "'' every ::1 using 1:4 with linespoints title 'one server: N F / u_s', "
+                               "'' every ::1 using 1:5 with linespoints title 'Kumar-Ross lower bound'\n"
+                           "unset logscale\n");
+    for (const auto& r : runs) {
+        const auto csv = quoted(fmt::format("timeseries-{}.csv", r.config.leechers));
+        script += both_formats(fmt::format("progress-{}", r.config.leechers),
+                               fmt::format("set xlabel 'simulated time (s)'\nset ylabel 'leechers complete'\n"
+                                           "set y2label 'download, all nodes (MB/s)'\nset y2tics\nset ytics nomirror\n"
+                                           "set title 'Flash crowd of {}: completions and aggregate download rate'\n"
+                                           "plot {} every ::1 using 1:2 with lines lw 2 title 'complete', "
+                                           "'' every ::1 using 1:($4/1e6) axes x1y2 with lines title 'download rate'\n"
+                                           "unset y2tics\nunset y2label\nset ytics mirror\n",
+                                           r.config.leechers, csv));
+    }
+    if (auto w = write_file(dir / "plots.gp", script); !w) return w;
+    run_gnuplot(dir, "plots.gp");
+    return Ok{};
+}
+
+}  // namespace agora::cli

@@ -1,0 +1,27 @@
+// What `agora sim` writes into its output folder: a JSON summary, CSV time series and per-node
+// results, and plots drawn by gnuplot from those CSVs. Every number is printed with a fixed
+// format and nothing about the wall clock or the machine goes in, so one scenario and seed give
+// byte-identical files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "sim/flash_crowd.hpp"
+
+namespace agora::cli {
+
+struct ScenarioInfo {
+    std::string name;  // the scenario file's stem: "flash-crowd"
+    std::string kind;
+    std::uint64_t seed = 0;
+};
+
+// Writes summary.json, flash-crowd.csv (one row per crowd size), timeseries-N.csv, nodes-N.csv,
+// and completion.{png,svg} and progress-N.{png,svg} when gnuplot is installed (a note on stderr
+// otherwise).
+Status write_flash_crowd(const std::string& dir, const ScenarioInfo& scenario,
+                         const std::vector<sim::FlashCrowdResult>& runs);
+
+}  // namespace agora::cli

@@ -1,0 +1,348 @@
+#include "sim/world.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/hash.hpp"
+#include "core/limits.hpp"
+#include "sim/content.hpp"
+#include "sim/seeds.hpp"
+
+namespace agora::sim {
+
+namespace {
+
+dht::Endpoint to_dht(Address a) {
+    dht::Endpoint e;
+    for (int i = 0; i < 4; ++i) e.address[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a.ip >> (8 * (3 - i)));
+    e.port = a.port;
+    return e;
+}
+
+std::optional<Address> from_dht(const dht::Endpoint& e) {
+    if (e.family != dht::Family::v4) return std::nullopt;
+    std::uint32_t ip = 0;
+    for (std::size_t i = 0; i < 4; ++i) ip = (ip << 8) | e.address[i];
+    return Address{ip, e.port};
+}
+
+}  // namespace
+
+World::World(WorldConfig config)
+    : config_(std::move(config)),
+      network_(queue_, *this, config_.network, config_.seed),
+      tracker_(derive_seed(config_.seed, Stream::workload, 0xffffffffu)) {
+    queue_.schedule_after(config_.invariant_interval, Event{this, check, 0});
+}
+
+World::~World() = default;
+
+NodeIndex World::add_node(const NodeSpec& spec) {
+    const NodeIndex n = network_.add_node(spec.link);
+    AGORA_ASSERT(n.value == nodes_.size());
+    Node& nd = nodes_.emplace_back();
+    nd.spec = spec;
+    session::EngineConfig ec = config_.engine;
+    ec.seed = derive_seed(config_.seed, Stream::engine, n.value);
+    Rng id_rng(ec.seed ^ 0x5045455249440000ULL);  // "PEERID": the id is not the engine's first draws
+    std::memcpy(ec.peer_id.data(), "-AG0100-", 8);
+    for (std::size_t i = 8; i < ec.peer_id.size(); ++i) ec.peer_id[i] = static_cast<std::uint8_t>('a' + id_rng.below(26));
+    ec.listen_port = config_.port;
+    if (spec.dht) {
+        dht::NodeConfig dc = ec.dht.value_or(dht::NodeConfig{});
+        dc.seed = derive_seed(config_.seed, Stream::engine, n.value) + 1;
+        ec.dht = dc;
+    } else {
+        ec.dht.reset();
+    }
+    nd.engine = std::make_unique<session::Engine>(std::move(ec), queue_.now());
+    network_.listen(n, config_.port);
+    if (spec.dht) network_.bind(n, config_.port);
+    ++alive_;
+    pump(n, queue_.now());
+    return n;
+}
+
+void World::remove_node(NodeIndex n) {
+    Node& nd = node(n);
+    if (!nd.engine) return;
+    for (const auto& [peer, stream] : nd.streams) network_.close(stream);
+    nd.streams.clear();
+    nd.peers.clear();
+    nd.disk.clear();
+    nd.engine.reset();
+    queue_.cancel(nd.timer);
+    nd.timer_at = TimePoint::max();
+    ++nd.generation;
+    network_.close_ports(n);
+    --alive_;
+}
+
+bool World::alive(NodeIndex n) const { return nodes_[n.value].engine != nullptr; }
+
+session::Engine& World::engine(NodeIndex n) {
+    AGORA_ASSERT(alive(n));
+    return *node(n).engine;
+}
+
+session::Endpoint World::endpoint(NodeIndex n) const { return {format_ip(network_.ip(n)), config_.port}; }
+
+TorrentHandle World::add_torrent(NodeIndex n, std::shared_ptr<const meta::TorrentInfo> info,
+                                          std::uint32_t content, bool seed, session::AddTorrentOptions options) {
+    Node& nd = node(n);
+    AGORA_ASSERT(nd.engine && info->has_v1());
+    contents_[*info->info_hashes.v1] = content;
+    const std::uint32_t pieces = info->layout.piece_count();
+    if (seed) options.have = Bitfield(pieces, true);
+    const auto t = nd.engine->add_torrent(info, std::move(options), queue_.now());
+    nd.disk[t.value] = DiskTorrent{info, content, Bitfield(pieces, seed)};
+    pump(n, queue_.now());
+    return t;
+}
+
+void World::bootstrap_dht(NodeIndex n, const std::vector<NodeIndex>& through) {
+    std::vector<dht::Endpoint> routers;
+    for (const auto r : through) routers.push_back(to_dht(Address{network_.ip(r), config_.port}));
+    engine(n).bootstrap_dht(std::move(routers), queue_.now());
+    pump(n, queue_.now());
+}
+
+// ---- running ----
+
+bool World::run_until(TimePoint until) {
+    while (!failure_) {
+        const auto next = queue_.next_time();
+        if (!next || *next > until) break;
+        queue_.run_next();
+    }
+    if (!failure_ && queue_.now() < until) queue_.run_until(until);
+    return !failure_;
+}
+
+bool World::run_while(const std::function<bool()>& keep_going, TimePoint limit) {
+    while (!failure_ && keep_going()) {
+        const auto next = queue_.next_time();
+        if (!next || *next > limit) break;
+        queue_.run_next();
+    }
+    return !failure_;
+}
+
+void World::fail(std::string what) {
+    if (!failure_) failure_ = std::move(what);
+}
+
+void World::on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) {
+    switch (static_cast<Kind>(kind)) {
+        case timer: {
+            const NodeIndex n{static_cast<std::uint32_t>(arg)};
+            Node& nd = node(n);
+            if (nd.generation != static_cast<std::uint32_t>(arg >> 32) || !nd.engine) return;
+            nd.timer = {};
+            nd.timer_at = TimePoint::max();
+            nd.engine->handle_timeout(now);
+            pump(n, now);
+            return;
+        }
+        case disk_done: finish_disk_job(static_cast<std::uint32_t>(arg), now); return;
+        case announce_reply: {
+            Reply r = std::move(replies_[arg]);
+            free_replies_.push_back(static_cast<std::uint32_t>(arg));
+            Node& nd = node(r.node);
+            if (nd.generation != r.generation || !nd.engine) return;
+            nd.engine->handle_announce_reply(r.torrent, r.tracker, r.response, now);
+            pump(r.node, now);
+            return;
+        }
+        case check:
+            if (auto broken = network_.check_invariants()) fail("network: " + *broken);
+            queue_.schedule_after(config_.invariant_interval, Event{this, check, 0});
+            return;
+    }
+    AGORA_ASSERT(false);
+}
+
+// Carries out everything the engine asked for, then moves its timer to its next deadline.
+void World::pump(NodeIndex n, TimePoint now) {
+    Node& nd = node(n);
+    while (nd.engine) {
+        auto action = nd.engine->poll_action();
+        if (!action) break;
+        act(n, *action, now);
+    }
+    if (!nd.engine) return;
+    const TimePoint deadline = std::max(nd.engine->next_deadline(), now);
+    if (deadline == nd.timer_at) return;
+    queue_.cancel(nd.timer);
+    nd.timer_at = deadline;
+    nd.timer = deadline == TimePoint::max() ? EventHandle{} : queue_.schedule_at(deadline, Event{this, timer, pack(n)});
+}
+
+void World::act(NodeIndex n, session::Action& action, TimePoint now) {
+    Node& nd = node(n);
+    std::visit(
+        [&](auto& a) {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<T, session::Connect>) {
+                const auto ip = parse_ip(a.endpoint.ip);
+                if (!ip) return nd.engine->handle_closed(a.peer, "not an address on the simulated network", now);
+                const StreamId s = network_.connect(n, Address{*ip, a.endpoint.port});
+                nd.streams[a.peer.value] = s;
+                nd.peers[s] = a.peer.value;
+            } else if constexpr (std::is_same_v<T, session::Send>) {
+                const auto it = nd.streams.find(a.peer.value);
+                if (it != nd.streams.end()) network_.send(it->second, a.bytes);
+            } else if constexpr (std::is_same_v<T, session::Close>) {
+                const auto it = nd.streams.find(a.peer.value);
+                if (it == nd.streams.end()) return;
+                network_.close(it->second);
+                nd.peers.erase(it->second);
+                nd.streams.erase(it);
+                nd.engine->handle_closed(a.peer, a.reason, now);
+            } else if constexpr (std::is_same_v<T, session::HashPiece>) {
+                hash_piece(n, a, now);
+            } else if constexpr (std::is_same_v<T, session::ReadBlock>) {
+                read_block(n, a, now);
+            } else if constexpr (std::is_same_v<T, session::Announce>) {
+                const std::uint32_t r = new_slot(free_replies_, replies_.size());
+                if (r == replies_.size()) replies_.emplace_back();
+                replies_[r] = Reply{n, nd.generation, a.torrent, a.tracker, tracker_.announce(network_.ip(n), a.request)};
+                queue_.schedule_after(config_.tracker_round_trip, Event{this, announce_reply, r});
+            } else if constexpr (std::is_same_v<T, session::PieceVerified>) {
+                const auto it = nd.disk.find(a.torrent.value);
+                if (it == nd.disk.end() || !it->second.stored.get(a.piece.value))
+                    return fail("node " + std::to_string(n.value) + " verified piece " + std::to_string(a.piece.value) +
+                                " whose bytes did not match the original");
+                if (on_piece_verified) on_piece_verified(n, a.torrent, a.piece, now);
+            } else if constexpr (std::is_same_v<T, session::MetadataReceived>) {
+                const auto c = contents_.find(*a.info->info_hashes.v1);
+                if (c == contents_.end()) return fail("metadata of a torrent no scenario made");
+                nd.disk[a.torrent.value] = DiskTorrent{a.info, c->second, Bitfield(a.info->layout.piece_count())};
+            } else if constexpr (std::is_same_v<T, session::SendDatagram>) {
+                if (const auto to = from_dht(a.to)) network_.send_datagram(n, config_.port, *to, std::move(a.bytes));
+            } else if constexpr (std::is_same_v<T, session::DhtEvent>) {
+                if (on_dht_event) on_dht_event(n, a.event, now);
+            } else if constexpr (std::is_same_v<T, session::Log>) {
+                if (on_log) on_log(n, a.line, now);
+            }
+        },
+        action);
+}
+
+// ---- the simulated disk ----
+
+std::uint32_t World::new_slot(std::vector<std::uint32_t>& free, std::size_t size) {
+    if (free.empty()) return static_cast<std::uint32_t>(size);
+    const auto slot = free.back();
+    free.pop_back();
+    return slot;
+}
+
+// One queue per node: a job starts when the previous one ends and takes bytes / throughput.
+TimePoint World::disk_time(Node& nd, std::int64_t bytes, TimePoint now) {
+    if (nd.spec.disk_bytes_per_s == 0) return now;
+    const auto start = std::max(now, nd.disk_free);
+    nd.disk_free = start + std::chrono::microseconds(bytes * 1'000'000 / static_cast<std::int64_t>(nd.spec.disk_bytes_per_s));
+    return nd.disk_free;
+}
+
+void World::hash_piece(NodeIndex n, session::HashPiece& a, TimePoint now) {
+    Node& nd = node(n);
+    const auto it = nd.disk.find(a.torrent.value);
+    if (it == nd.disk.end()) return fail("a piece to check for a torrent the node's disk does not hold");
+    const DiskTorrent& d = it->second;
+    DiskJob job{n, nd.generation, true, a.torrent, {}, a.piece, 0, static_cast<std::uint32_t>(a.data.size()), false, {}};
+    job.ok = static_cast<std::int64_t>(a.data.size()) == d.info->layout.piece_size(a.piece) &&
+             matches(d.content, d.info->layout.piece_offset(a.piece), a.data);
+    // Block digests (for telling which peer sent a bad block) are real hashes of what arrived.
+    if (!job.ok || a.block_digests)
+        for (std::size_t at = 0; at < a.data.size(); at += limits::block_size_bytes)
+            job.block_digests.push_back(sha1(BytesView(a.data).substr(at, limits::block_size_bytes)));
+    const std::uint32_t slot = new_slot(free_jobs_, jobs_.size());
+    if (slot == jobs_.size()) jobs_.emplace_back();
+    jobs_[slot] = std::move(job);
+    queue_.schedule_at(disk_time(nd, static_cast<std::int64_t>(a.data.size()), now), Event{this, disk_done, slot});
+}
+
+void World::read_block(NodeIndex n, const session::ReadBlock& a, TimePoint now) {
+    Node& nd = node(n);
+    const auto it = nd.disk.find(a.torrent.value);
+    if (it == nd.disk.end() || !it->second.stored.get(a.piece.value))
+        return fail("node " + std::to_string(n.value) + " read piece " + std::to_string(a.piece.value) +
+                    " for upload, which its disk does not hold");
+    const std::uint32_t slot = new_slot(free_jobs_, jobs_.size());
+    if (slot == jobs_.size()) jobs_.emplace_back();
+    jobs_[slot] = DiskJob{n, nd.generation, false, a.torrent, a.peer, a.piece, a.offset, a.length, true, {}};
+    queue_.schedule_at(disk_time(nd, a.length, now), Event{this, disk_done, slot});
+}
+
+void World::finish_disk_job(std::uint32_t slot, TimePoint now) {
+    DiskJob job = std::move(jobs_[slot]);
+    free_jobs_.push_back(slot);
+    Node& nd = node(job.node);
+    if (nd.generation != job.generation || !nd.engine) return;
+    const auto it = nd.disk.find(job.torrent.value);
+    if (it == nd.disk.end()) return;  // the torrent was removed meanwhile
+    DiskTorrent& d = it->second;
+    if (job.hash) {
+        if (job.ok) d.stored.set(job.piece.value);
+        nd.engine->handle_piece_checked(job.torrent, job.piece, job.ok, std::move(job.block_digests), now);
+    } else {
+        const std::int64_t at = d.info->layout.piece_offset(job.piece) + job.offset;
+        const std::int64_t end = d.info->layout.piece_offset(job.piece) + d.info->layout.piece_size(job.piece);
+        const auto length = static_cast<std::uint32_t>(std::clamp<std::int64_t>(end - at, 0, job.length));
+        fill_content(scratch_, d.content, at, length, !nd.spec.corrupt);
+        nd.engine->handle_block_read(job.torrent, job.peer, job.piece, job.offset, scratch_, now);
+    }
+    pump(job.node, now);
+}
+
+// ---- the network ----
+
+void World::on_datagram(NodeIndex n, std::uint16_t, Address from, BytesView bytes, TimePoint now) {
+    Node& nd = node(n);
+    if (!nd.engine) return;
+    nd.engine->handle_datagram(to_dht(from), bytes, now);
+    pump(n, now);
+}
+
+void World::on_stream_connected(NodeIndex n, StreamId stream, TimePoint now) {
+    Node& nd = node(n);
+    const auto it = nd.peers.find(stream);
+    if (it == nd.peers.end()) return;
+    nd.engine->handle_connected(PeerHandle(it->second), now);
+    pump(n, now);
+}
+
+void World::on_stream_accepted(NodeIndex n, StreamId stream, Address from, std::uint16_t, TimePoint now) {
+    Node& nd = node(n);
+    if (!nd.engine) {
+        network_.close(stream);
+        return;
+    }
+    const auto peer = nd.engine->handle_accepted(session::Endpoint{format_ip(from.ip), from.port}, now);
+    nd.streams[peer.value] = stream;
+    nd.peers[stream] = peer.value;
+    pump(n, now);
+}
+
+void World::on_stream_data(NodeIndex n, StreamId stream, BytesView bytes, TimePoint now) {
+    Node& nd = node(n);
+    const auto it = nd.peers.find(stream);
+    if (it == nd.peers.end()) return;  // closed by us; the bytes were in flight
+    nd.engine->handle_data(PeerHandle(it->second), bytes, now);
+    pump(n, now);
+}
+
+void World::on_stream_closed(NodeIndex n, StreamId stream, CloseReason reason, TimePoint now) {
+    Node& nd = node(n);
+    const auto it = nd.peers.find(stream);
+    if (it == nd.peers.end()) return;
+    const auto peer = it->second;
+    nd.peers.erase(it);
+    nd.streams.erase(peer);
+    nd.engine->handle_closed(PeerHandle(peer), to_string(reason), now);
+    pump(n, now);
+}
+
+}  // namespace agora::sim

@@ -1,0 +1,167 @@
+// A simulated world: many agora nodes, each the real session::Engine (with its swarm, wire, DHT
+// and tracker-client code), driven over the simulated network, disk and tracker on virtual time.
+// This is the engine's second driver (DESIGN.md, "Sans-I/O cores"); io::SessionDriver is the
+// first, and the two map the same actions:
+//
+//   Connect / Send / Close      -> sim::Network streams (a Close is reported back to the engine
+//                                  as handle_closed at once, as the real driver does)
+//   SendDatagram                -> a datagram from the node's DHT port
+//   HashPiece / ReadBlock       -> the node's simulated disk: a queue with a throughput, checking
+//                                  and serving the token content of content.hpp
+//   Announce                    -> the world's SimTracker, answered one round trip later
+//   the engine's next_deadline  -> one timer event per node, moved when the deadline moves
+//
+// The invariant checker runs inside: every PieceVerified must be of a piece whose bytes matched
+// the original, no node may read for upload a piece its disk does not hold, and every
+// `invariant_interval` the network's own checks run (no node sends or receives above its
+// capacity). The first broken invariant stops the run and is kept in failure().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bitfield.hpp"
+#include "session/engine.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/network.hpp"
+#include "sim/tracker.hpp"
+
+namespace agora::sim {
+
+struct WorldConfig {
+    std::uint64_t seed = 1;
+    NetworkConfig network;
+    // Template for every node's engine; peer_id, seed and listen_port are set per node.
+    session::EngineConfig engine;
+    std::uint16_t port = 6881;  // every node listens (TCP) and runs its DHT (UDP) here
+    Duration tracker_round_trip = std::chrono::milliseconds(100);
+    Duration invariant_interval = std::chrono::seconds(1);
+};
+
+struct NodeSpec {
+    NodeConfig link;
+    bool dht = false;
+    // Disk throughput for hashing and reading, bytes/s; 0 is instant.
+    std::uint64_t disk_bytes_per_s = 0;
+    // Serves corrupt blocks (for scenarios about bad peers): every block it uploads is marked bad.
+    bool corrupt = false;
+};
+
+class World final : public Host, public EventSink {
+public:
+    explicit World(WorldConfig config);
+    World(const World&) = delete;
+    World& operator=(const World&) = delete;
+    ~World();
+
+    NodeIndex add_node(const NodeSpec& spec);
+    // The node leaves: its connections close, its engine is gone, nothing listens at its address.
+    void remove_node(NodeIndex node);
+    bool alive(NodeIndex node) const;
+    std::size_t node_count() const { return nodes_.size(); }
+    std::size_t alive_count() const { return alive_; }
+
+    // A torrent whose content is `content` (content.hpp). A seed starts with every piece.
+    TorrentHandle add_torrent(NodeIndex node, std::shared_ptr<const meta::TorrentInfo> info,
+                                       std::uint32_t content, bool seed, session::AddTorrentOptions options = {});
+    // Starts the node's DHT bootstrap through these nodes (their DHT ports).
+    void bootstrap_dht(NodeIndex node, const std::vector<NodeIndex>& through);
+    session::Engine& engine(NodeIndex node);
+    session::Endpoint endpoint(NodeIndex node) const;
+
+    // Runs events up to `until` (or until an invariant breaks); returns false if one broke.
+    bool run_until(TimePoint until);
+    // Runs while `keep_going()` is true (checked after every event), at most until `limit`.
+    bool run_while(const std::function<bool()>& keep_going, TimePoint limit);
+    TimePoint now() const { return queue_.now(); }
+    const std::optional<std::string>& failure() const { return failure_; }
+
+    EventQueue& queue() { return queue_; }
+    Network& network() { return network_; }
+    const Network& network() const { return network_; }
+    const SimTracker& tracker() const { return tracker_; }
+
+    // Observers; called from inside the run.
+    std::function<void(NodeIndex, TorrentHandle, PieceIndex, TimePoint)> on_piece_verified;
+    std::function<void(NodeIndex, const dht::Event&, TimePoint)> on_dht_event;
+    std::function<void(NodeIndex, const std::string&, TimePoint)> on_log;
+
+    // Host
+    void on_datagram(NodeIndex node, std::uint16_t local_port, Address from, BytesView bytes, TimePoint now) override;
+    void on_stream_connected(NodeIndex node, StreamId stream, TimePoint now) override;
+    void on_stream_accepted(NodeIndex node, StreamId stream, Address from, std::uint16_t local_port,
+                            TimePoint now) override;
+    void on_stream_data(NodeIndex node, StreamId stream, BytesView bytes, TimePoint now) override;
+    void on_stream_closed(NodeIndex node, StreamId stream, CloseReason reason, TimePoint now) override;
+    // EventSink
+    void on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) override;
+
+private:
+    enum Kind : std::uint32_t { timer, disk_done, announce_reply, check };
+    struct DiskTorrent {
+        std::shared_ptr<const meta::TorrentInfo> info;
+        std::uint32_t content = 0;
+        Bitfield stored;  // pieces written after they matched the original
+    };
+    struct Node {
+        std::unique_ptr<session::Engine> engine;
+        NodeSpec spec;
+        std::uint32_t generation = 0;  // bumped when the node leaves: its pending events are void
+        EventHandle timer;
+        TimePoint timer_at = TimePoint::max();
+        std::map<std::uint32_t, StreamId> streams;  // engine peer -> stream
+        std::map<StreamId, std::uint32_t> peers;    // stream -> engine peer
+        std::map<std::uint32_t, DiskTorrent> disk;  // engine torrent -> its simulated storage
+        TimePoint disk_free;                        // the disk is busy until then
+    };
+    struct DiskJob {
+        NodeIndex node;
+        std::uint32_t generation = 0;
+        bool hash = false;  // else a read
+        TorrentHandle torrent;
+        PeerHandle peer;
+        PieceIndex piece;
+        std::uint32_t offset = 0, length = 0;
+        bool ok = false;
+        std::vector<Sha1> block_digests;
+    };
+    struct Reply {
+        NodeIndex node;
+        std::uint32_t generation = 0;
+        TorrentHandle torrent;
+        std::uint32_t tracker = 0;
+        tracker::AnnounceResponse response;
+    };
+
+    Node& node(NodeIndex n) { return nodes_[n.value]; }
+    void pump(NodeIndex n, TimePoint now);
+    void act(NodeIndex n, session::Action& action, TimePoint now);
+    void hash_piece(NodeIndex n, session::HashPiece& job, TimePoint now);
+    void read_block(NodeIndex n, const session::ReadBlock& job, TimePoint now);
+    void finish_disk_job(std::uint32_t job, TimePoint now);
+    TimePoint disk_time(Node& nd, std::int64_t bytes, TimePoint now);
+    std::uint32_t new_slot(std::vector<std::uint32_t>& free, std::size_t size);
+    void fail(std::string what);
+    std::uint64_t pack(NodeIndex n) const { return (std::uint64_t{nodes_[n.value].generation} << 32) | n.value; }
+
+    WorldConfig config_;
+    EventQueue queue_;
+    Network network_;
+    SimTracker tracker_;
+    std::vector<Node> nodes_;
+    std::size_t alive_ = 0;
+    std::vector<DiskJob> jobs_;
+    std::vector<std::uint32_t> free_jobs_;
+    std::vector<Reply> replies_;
+    std::vector<std::uint32_t> free_replies_;
+    std::map<InfoHashV1, std::uint32_t> contents_;  // for magnets: which content a torrent holds
+    std::optional<std::string> failure_;
+    Bytes scratch_;
+};
+
+}  // namespace agora::sim
