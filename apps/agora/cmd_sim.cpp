@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <malloc.h>
 #include <unistd.h>
 
 #include "commands.hpp"
@@ -132,6 +133,10 @@ void add_sim(CLI::App& app, std::function<int()>& run) {
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line");
     cmd->callback([&run, a] {
         run = [a]() -> int {
+            // Piece buffers come and go by the million: keep freed memory in the process rather
+            // than mapping and zeroing fresh pages for each (glibc maps blocks over 128 KiB).
+            mallopt(M_MMAP_THRESHOLD, 64 << 20);
+            mallopt(M_TRIM_THRESHOLD, 512 << 20);
             auto s = read_scenario(a->scenario);
             if (!s) return report(s.error());
             if (a->seed) s->info.seed = *a->seed;

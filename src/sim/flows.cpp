@@ -54,34 +54,34 @@ void Network::mark_dirty(NodeIndex n) {
 void Network::transmit(std::uint32_t slot, std::uint32_t dir, TimePoint now) {
     Connection& c = connections_[slot];
     Flow& f = c.flow[dir];
-    AGORA_ASSERT(!f.active && f.offset < f.queued.size());
-    const std::size_t size = f.queued.size() - f.offset;
+    AGORA_ASSERT(!f.active && !f.queued.empty());
+    const std::size_t size = f.queued.size();
     if (size > config_.small_send_bytes_max) {
         start_flow(slot, dir, now);
         return;
     }
-    Bytes bytes = f.queued.substr(f.offset);
+    std::vector<Bytes> parts;
+    f.queued.take(size, parts);
     f.queued.clear();
-    f.offset = 0;
     const double rate = static_cast<double>(std::min(node(c.node[dir]).config.upload_bytes_per_s,
                                                      node(c.node[1 - dir]).config.download_bytes_per_s));
     const Duration transmission{static_cast<std::int64_t>(std::ceil(static_cast<double>(size) / rate * 1e6))};
-    deliver(slot, dir, std::move(bytes), transmission, true, now);
+    deliver(slot, dir, std::move(parts), size, transmission, true, now);
 }
 
 // Puts bytes on the wire towards the other side: they arrive after `transmission` and one
 // latency, and never before anything sent earlier on this direction.
-void Network::deliver(std::uint32_t slot, std::uint32_t dir, Bytes bytes, Duration transmission, bool small,
-                      TimePoint now) {
+void Network::deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Bytes> parts, std::size_t size,
+                      Duration transmission, bool small, TimePoint now) {
     Connection& c = connections_[slot];
     Flow& f = c.flow[dir];
     NodeCounters& counters = node(c.node[dir]).counters;
-    counters.stream_bytes_sent += bytes.size();
-    if (small) counters.small_bytes_sent += bytes.size();
+    counters.stream_bytes_sent += size;
+    if (small) counters.small_bytes_sent += size;
     f.last_arrival = std::max(now + transmission + c.latency, f.last_arrival);
     const std::uint32_t p = new_parcel();
     Parcel& parcel = parcels_[p];
-    parcel.bytes = std::move(bytes);
+    parcel.parts = std::move(parts);
     parcel.flow = flow_ref(slot, c.generation, dir);
     parcel.small = small;
     schedule(f.last_arrival, data_arrives, p);
@@ -90,10 +90,10 @@ void Network::deliver(std::uint32_t slot, std::uint32_t dir, Bytes bytes, Durati
 void Network::start_flow(std::uint32_t slot, std::uint32_t dir, TimePoint now) {
     Connection& c = connections_[slot];
     Flow& f = c.flow[dir];
-    AGORA_ASSERT(!f.active && f.offset < f.queued.size());
+    AGORA_ASSERT(!f.active && !f.queued.empty());
     const std::uint32_t ref = slot * 2 + dir;
     f.active = true;
-    f.chunk = static_cast<std::uint32_t>(std::min<std::size_t>(f.queued.size() - f.offset, config_.chunk_bytes_max));
+    f.chunk = static_cast<std::uint32_t>(f.queued.next_chunk(config_.chunk_bytes_max));
     f.done = 0;
     f.rate = 0;  // until the next recomputation (this instant, or the next tick of the interval)
     f.updated = now;
@@ -153,26 +153,19 @@ void Network::on_chunk_sent(std::uint64_t ref, TimePoint now) {
     Flow& f = c->flow[dir];
     AGORA_ASSERT(f.active && f.chunk > 0);
     f.completion = EventHandle{};
-    deliver(slot, dir, f.queued.substr(f.offset, f.chunk), Duration::zero(), false, now);
-    f.offset += f.chunk;
+    std::vector<Bytes> parts;
+    f.queued.take(f.chunk, parts);
+    deliver(slot, dir, std::move(parts), f.chunk, Duration::zero(), false, now);
 
-    const std::size_t left = f.queued.size() - f.offset;
-    if (left > 0) {
-        // Drop what was sent once it is most of the buffer, so a long-lived busy stream does not
-        // keep everything it ever sent, and copying stays amortised O(1) per byte.
-        if (f.offset >= 64 * 1024 && f.offset * 2 >= f.queued.size()) {
-            f.queued.erase(0, f.offset);
-            f.offset = 0;
-        }
-        f.chunk = static_cast<std::uint32_t>(std::min<std::size_t>(left, config_.chunk_bytes_max));
+    if (!f.queued.empty()) {
+        f.chunk = static_cast<std::uint32_t>(f.queued.next_chunk(config_.chunk_bytes_max));
         f.done = 0;
         f.updated = now;
         schedule_completion(slot, dir, now);  // same active set, same rate
         return;
     }
     // Drained: idle streams hold no buffer (there may be hundreds of thousands of them).
-    f.queued = Bytes{};
-    f.offset = 0;
+    f.queued.clear();
     stop_flow(slot, dir);
     if (f.fin) send_fin(slot, dir, now);  // after the last chunk, at the same arrival time
 }
@@ -275,7 +268,7 @@ std::optional<std::string> Network::check_flows() const {
                 if (f.rate != 0 || queue_.pending(f.completion)) return which() + ": idle with a rate or an event";
                 continue;
             }
-            if (f.chunk == 0 || f.offset + f.chunk > f.queued.size()) return which() + ": active without a chunk";
+            if (f.chunk == 0 || f.chunk > f.queued.size()) return which() + ": active without a chunk";
             // Between a change and the end of its instant, new flows wait for their rate.
             if (!recompute_pending_ && (f.rate <= 0 || !queue_.pending(f.completion))) {
                 return which() + ": active without a rate or a completion";

@@ -10,8 +10,9 @@
 // Bytes on a stream move as a fluid. A stream is active while it has bytes queued; whenever the
 // set of active streams changes, the fair share of the nodes touched is recomputed (fair_share.hpp),
 // each changed stream banks the bytes moved at its old rate, and its next completion is rescheduled.
-// Queued bytes leave in chunks of at most `chunk_bytes_max`; when a chunk has been transmitted, it
-// reaches the receiver one latency later, in order, with its exact bytes. Between chunks nothing
+// Queued bytes leave in chunks: whole sends while the chunk is under `chunk_bytes_max` (so under
+// twice that), a larger send split; when a chunk has been transmitted, it reaches the receiver one
+// latency later, in order, as the very buffers that were sent (nothing is copied on the way). Between chunks nothing
 // happens, which is what lets 10,000 nodes run on one core: the cost is an event per chunk and a
 // recomputation per change of the active set, never a tick per millisecond.
 //
@@ -57,6 +58,7 @@
 #include "core/ids.hpp"
 #include "core/rng.hpp"
 #include "sim/address.hpp"
+#include "sim/byte_queue.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/fair_share.hpp"
 #include "sim/nat.hpp"
@@ -174,7 +176,7 @@ public:
     StreamId connect(NodeIndex node, Address to);
     // Queues bytes; false if the stream is closed (or the id stale). Bytes queued before the stream
     // is connected leave when it is.
-    bool send(StreamId stream, BytesView bytes);
+    bool send(StreamId stream, Bytes bytes);
     // Closes this end (graceful, see above). False if it was not open.
     bool close(StreamId stream);
     bool is_open(StreamId stream) const;
@@ -197,7 +199,7 @@ public:
     std::size_t connections_open() const { return connections_.size() - free_connections_.size(); }
     // Streams sending from this node now. Chunks are counted when their transmission ends, so over
     // a window starting at t, a node's sent bytes (less small sends) are at most upload * window +
-    // chunk_bytes_max * active_sends(node) at t: each stream active at t may finish a chunk it began.
+    // 2 * chunk_bytes_max * active_sends(node) at t: each stream active at t may finish a chunk it began.
     std::size_t active_sends(NodeIndex node) const { return nodes_[node.value].out_active.size(); }
 
     void on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) override;
@@ -217,9 +219,8 @@ private:
     enum class ConnState : std::uint8_t { free, connecting, accepted, established };
     // One direction of a connection: what side `dir` sends to the other side.
     struct Flow {
-        Bytes queued;                // bytes from `offset` on are not yet transmitted
-        std::size_t offset = 0;
-        std::uint32_t chunk = 0;     // bytes in transmission, from `offset`; 0 when idle
+        ByteQueue queued;            // not yet transmitted
+        std::uint32_t chunk = 0;     // bytes in transmission, from the front; 0 when idle
         double done = 0;             // of the chunk, bytes transmitted as of `updated`
         double rate = 0;             // bytes/s
         TimePoint updated;
@@ -259,7 +260,8 @@ private:
     };
     // Bytes in flight on the wire: a datagram, or a transmitted chunk of a stream.
     struct Parcel {
-        Bytes bytes;
+        Bytes bytes;             // datagram
+        std::vector<Bytes> parts;  // stream chunk, as it was sent
         Address from, to;      // datagram
         NodeIndex target;      // datagram
         std::uint64_t flow = 0;  // stream chunk: flow ref
@@ -296,7 +298,8 @@ private:
     void on_data_arrives(std::uint32_t parcel, TimePoint now);
     void on_fin_arrives(std::uint64_t ref, TimePoint now);
     void send_fin(std::uint32_t slot, std::uint32_t dir, TimePoint now);
-    void deliver(std::uint32_t slot, std::uint32_t dir, Bytes bytes, Duration transmission, bool small, TimePoint now);
+    void deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Bytes> parts, std::size_t size, Duration transmission,
+                 bool small, TimePoint now);
     void transmit(std::uint32_t slot, std::uint32_t dir, TimePoint now);
 
     // fluid transfer and fair share (flows.cpp)

@@ -130,16 +130,16 @@ void Network::on_connect_result(std::uint64_t ref, CloseReason failure, bool ok,
     AGORA_ASSERT(c->state == ConnState::accepted);
     c->state = ConnState::established;
     const Flow& f = c->flow[0];
-    if (f.offset < f.queued.size()) transmit(ref_slot(ref), 0, now);
+    if (!f.queued.empty()) transmit(ref_slot(ref), 0, now);
     host_.on_stream_connected(initiator, stream_id(ref, 0), now);
 }
 
-bool Network::send(StreamId s, BytesView bytes) {
+bool Network::send(StreamId s, Bytes bytes) {
     Connection* c = live(s);
     if (c == nullptr || !c->open[s.side]) return false;
     if (bytes.empty()) return true;
     Flow& f = c->flow[s.side];
-    f.queued.append(bytes);
+    f.queued.push(std::move(bytes));
     const bool can_send = s.side == 1 || c->state == ConnState::established;
     if (can_send && !f.active) transmit(s.connection, s.side, queue_.now());
     return true;
@@ -164,8 +164,7 @@ bool Network::close(StreamId s) {
         f.fin = true;  // after the queued bytes
     } else {
         // Bytes queued by an initiator that was never connected are abandoned with it.
-        f.queued = Bytes{};
-        f.offset = 0;
+        f.queued.clear();
         send_fin(s.connection, s.side, now);
     }
     return true;
@@ -194,14 +193,19 @@ void Network::on_fin_arrives(std::uint64_t ref, TimePoint now) {
 void Network::on_data_arrives(std::uint32_t parcel, TimePoint now) {
     const std::uint64_t ref = parcels_[parcel].flow;
     const bool small = parcels_[parcel].small;
-    const Bytes bytes = take_parcel(parcel);
-    Connection* c = live(ref);
+    // Moved out before the slot is reused: a host called with them may send, which may reuse
+    // this very slot or grow the vector.
+    const std::vector<Bytes> parts = std::move(parcels_[parcel].parts);
+    take_parcel(parcel);
     const std::uint32_t receiver = 1 - ref_dir(ref);
-    if (c == nullptr || !c->open[receiver]) return;  // this end closed: the bytes are discarded
-    const NodeIndex n = c->node[receiver];
-    node(n).counters.stream_bytes_received += bytes.size();
-    if (small) node(n).counters.small_bytes_received += bytes.size();
-    host_.on_stream_data(n, stream_id(ref, receiver), bytes, now);
+    for (const auto& part : parts) {
+        Connection* c = live(ref);
+        if (c == nullptr || !c->open[receiver]) return;  // this end closed: the bytes are discarded
+        const NodeIndex n = c->node[receiver];
+        node(n).counters.stream_bytes_received += part.size();
+        if (small) node(n).counters.small_bytes_received += part.size();
+        host_.on_stream_data(n, stream_id(ref, receiver), part, now);
+    }
 }
 
 bool Network::is_open(StreamId s) const {
@@ -225,7 +229,7 @@ std::uint64_t Network::queued_bytes(StreamId s) const {
     const Connection* c = live(s);
     if (c == nullptr) return 0;
     const Flow& f = c->flow[s.side];
-    return f.queued.size() - f.offset;
+    return f.queued.size();
 }
 
 double Network::send_rate(StreamId s) const {

@@ -66,9 +66,11 @@ NodeIndex World::add_node(const NodeSpec& spec) {
 void World::remove_node(NodeIndex n) {
     Node& nd = node(n);
     if (!nd.engine) return;
-    for (const auto& [peer, stream] : nd.streams) network_.close(stream);
+    for (const auto& [peer, stream] : nd.streams) {
+        network_.close(stream);
+        unbind_stream(stream);
+    }
     nd.streams.clear();
-    nd.peers.clear();
     nd.disk.clear();
     nd.engine.reset();
     queue_.cancel(nd.timer);
@@ -162,14 +164,45 @@ void World::on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) {
     AGORA_ASSERT(false);
 }
 
-// Carries out everything the engine asked for, then moves its timer to its next deadline.
+std::optional<std::uint32_t> World::peer_of(StreamId s) const {
+    const std::size_t i = std::size_t{s.connection} * 2 + s.side;
+    if (i >= stream_peers_.size() || stream_peers_[i].generation != s.generation) return std::nullopt;
+    return stream_peers_[i].peer;
+}
+
+void World::bind_stream(StreamId s, std::uint32_t peer) {
+    const std::size_t i = std::size_t{s.connection} * 2 + s.side;
+    if (i >= stream_peers_.size()) stream_peers_.resize(std::max(i + 1, stream_peers_.size() * 2));
+    stream_peers_[i] = {s.generation, peer};
+}
+
+void World::unbind_stream(StreamId s) {
+    const std::size_t i = std::size_t{s.connection} * 2 + s.side;
+    if (i < stream_peers_.size() && stream_peers_[i].generation == s.generation) stream_peers_[i] = {};
+}
+
+// Carries out everything the engine asked for (and, with an instant disk, the disk work it
+// asked for, which may make more), then moves its timer to its next deadline.
 void World::pump(NodeIndex n, TimePoint now) {
     Node& nd = node(n);
     while (nd.engine) {
-        auto action = nd.engine->poll_action();
-        if (!action) break;
-        act(n, *action, now);
+        if (auto action = nd.engine->poll_action()) {
+            act(n, *action, now);
+        } else if (!ready_checks_.empty()) {
+            DiskJob job = std::move(ready_checks_.front());
+            ready_checks_.pop_front();
+            if (job.ok) nd.disk.at(job.torrent.value).stored.set(job.piece.value);
+            nd.engine->handle_piece_checked(job.torrent, job.piece, job.ok, std::move(job.block_digests), now);
+        } else if (!ready_reads_.empty()) {
+            const session::ReadBlock r = ready_reads_.front();
+            ready_reads_.pop_front();
+            serve_block(nd, r.torrent, r.peer, r.piece, r.offset, r.length, now);
+        } else {
+            break;
+        }
     }
+    ready_checks_.clear();  // a node that left meanwhile
+    ready_reads_.clear();
     if (!nd.engine) return;
     const TimePoint deadline = std::max(nd.engine->next_deadline(), now);
     if (deadline == nd.timer_at) return;
@@ -188,15 +221,15 @@ void World::act(NodeIndex n, session::Action& action, TimePoint now) {
                 if (!ip) return nd.engine->handle_closed(a.peer, "not an address on the simulated network", now);
                 const StreamId s = network_.connect(n, Address{*ip, a.endpoint.port});
                 nd.streams[a.peer.value] = s;
-                nd.peers[s] = a.peer.value;
+                bind_stream(s, a.peer.value);
             } else if constexpr (std::is_same_v<T, session::Send>) {
                 const auto it = nd.streams.find(a.peer.value);
-                if (it != nd.streams.end()) network_.send(it->second, a.bytes);
+                if (it != nd.streams.end()) network_.send(it->second, std::move(a.bytes));
             } else if constexpr (std::is_same_v<T, session::Close>) {
                 const auto it = nd.streams.find(a.peer.value);
                 if (it == nd.streams.end()) return;
                 network_.close(it->second);
-                nd.peers.erase(it->second);
+                unbind_stream(it->second);
                 nd.streams.erase(it);
                 nd.engine->handle_closed(a.peer, a.reason, now);
             } else if constexpr (std::is_same_v<T, session::HashPiece>) {
@@ -258,6 +291,7 @@ void World::hash_piece(NodeIndex n, session::HashPiece& a, TimePoint now) {
     if (!job.ok || a.block_digests)
         for (std::size_t at = 0; at < a.data.size(); at += limits::block_size_bytes)
             job.block_digests.push_back(sha1(BytesView(a.data).substr(at, limits::block_size_bytes)));
+    if (nd.spec.disk_bytes_per_s == 0) return ready_checks_.push_back(std::move(job));
     const std::uint32_t slot = new_slot(free_jobs_, jobs_.size());
     if (slot == jobs_.size()) jobs_.emplace_back();
     jobs_[slot] = std::move(job);
@@ -270,6 +304,7 @@ void World::read_block(NodeIndex n, const session::ReadBlock& a, TimePoint now) 
     if (it == nd.disk.end() || !it->second.stored.get(a.piece.value))
         return fail("node " + std::to_string(n.value) + " read piece " + std::to_string(a.piece.value) +
                     " for upload, which its disk does not hold");
+    if (nd.spec.disk_bytes_per_s == 0) return ready_reads_.push_back(a);
     const std::uint32_t slot = new_slot(free_jobs_, jobs_.size());
     if (slot == jobs_.size()) jobs_.emplace_back();
     jobs_[slot] = DiskJob{n, nd.generation, false, a.torrent, a.peer, a.piece, a.offset, a.length, true, {}};
@@ -288,13 +323,21 @@ void World::finish_disk_job(std::uint32_t slot, TimePoint now) {
         if (job.ok) d.stored.set(job.piece.value);
         nd.engine->handle_piece_checked(job.torrent, job.piece, job.ok, std::move(job.block_digests), now);
     } else {
-        const std::int64_t at = d.info->layout.piece_offset(job.piece) + job.offset;
-        const std::int64_t end = d.info->layout.piece_offset(job.piece) + d.info->layout.piece_size(job.piece);
-        const auto length = static_cast<std::uint32_t>(std::clamp<std::int64_t>(end - at, 0, job.length));
-        fill_content(scratch_, d.content, at, length, !nd.spec.corrupt);
-        nd.engine->handle_block_read(job.torrent, job.peer, job.piece, job.offset, scratch_, now);
+        serve_block(nd, job.torrent, job.peer, job.piece, job.offset, job.length, now);
     }
     pump(job.node, now);
+}
+
+void World::serve_block(Node& nd, TorrentHandle t, PeerHandle peer, PieceIndex piece, std::uint32_t offset,
+                        std::uint32_t length, TimePoint now) {
+    const auto it = nd.disk.find(t.value);
+    if (it == nd.disk.end()) return;
+    const DiskTorrent& d = it->second;
+    const std::int64_t at = d.info->layout.piece_offset(piece) + offset;
+    const std::int64_t end = d.info->layout.piece_offset(piece) + d.info->layout.piece_size(piece);
+    const auto n = static_cast<std::uint32_t>(std::clamp<std::int64_t>(end - at, 0, length));
+    fill_content(scratch_, d.content, at, n, !nd.spec.corrupt);
+    nd.engine->handle_block_read(t, peer, piece, offset, scratch_, now);
 }
 
 // ---- the network ----
@@ -308,9 +351,9 @@ void World::on_datagram(NodeIndex n, std::uint16_t, Address from, BytesView byte
 
 void World::on_stream_connected(NodeIndex n, StreamId stream, TimePoint now) {
     Node& nd = node(n);
-    const auto it = nd.peers.find(stream);
-    if (it == nd.peers.end()) return;
-    nd.engine->handle_connected(PeerHandle(it->second), now);
+    const auto peer = peer_of(stream);
+    if (!peer) return;
+    nd.engine->handle_connected(PeerHandle(*peer), now);
     pump(n, now);
 }
 
@@ -322,26 +365,25 @@ void World::on_stream_accepted(NodeIndex n, StreamId stream, Address from, std::
     }
     const auto peer = nd.engine->handle_accepted(session::Endpoint{format_ip(from.ip), from.port}, now);
     nd.streams[peer.value] = stream;
-    nd.peers[stream] = peer.value;
+    bind_stream(stream, peer.value);
     pump(n, now);
 }
 
 void World::on_stream_data(NodeIndex n, StreamId stream, BytesView bytes, TimePoint now) {
     Node& nd = node(n);
-    const auto it = nd.peers.find(stream);
-    if (it == nd.peers.end()) return;  // closed by us; the bytes were in flight
-    nd.engine->handle_data(PeerHandle(it->second), bytes, now);
+    const auto peer = peer_of(stream);
+    if (!peer) return;  // closed by us; the bytes were in flight
+    nd.engine->handle_data(PeerHandle(*peer), bytes, now);
     pump(n, now);
 }
 
 void World::on_stream_closed(NodeIndex n, StreamId stream, CloseReason reason, TimePoint now) {
     Node& nd = node(n);
-    const auto it = nd.peers.find(stream);
-    if (it == nd.peers.end()) return;
-    const auto peer = it->second;
-    nd.peers.erase(it);
-    nd.streams.erase(peer);
-    nd.engine->handle_closed(PeerHandle(peer), to_string(reason), now);
+    const auto peer = peer_of(stream);
+    if (!peer) return;
+    unbind_stream(stream);
+    nd.streams.erase(*peer);
+    nd.engine->handle_closed(PeerHandle(*peer), to_string(reason), now);
     pump(n, now);
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -115,7 +116,6 @@ private:
         EventHandle timer;
         TimePoint timer_at = TimePoint::max();
         std::map<std::uint32_t, StreamId> streams;  // engine peer -> stream
-        std::map<StreamId, std::uint32_t> peers;    // stream -> engine peer
         std::map<std::uint32_t, DiskTorrent> disk;  // engine torrent -> its simulated storage
         TimePoint disk_free;                        // the disk is busy until then
     };
@@ -138,12 +138,23 @@ private:
         tracker::AnnounceResponse response;
     };
 
+    // Which engine peer a stream end is (streams are numbered by the network's connection slot).
+    struct StreamPeer {
+        std::uint32_t generation = 0;  // the stream's; 0: none
+        std::uint32_t peer = 0;
+    };
+    std::optional<std::uint32_t> peer_of(StreamId s) const;
+    void bind_stream(StreamId s, std::uint32_t peer);
+    void unbind_stream(StreamId s);
+
     Node& node(NodeIndex n) { return nodes_[n.value]; }
     void pump(NodeIndex n, TimePoint now);
     void act(NodeIndex n, session::Action& action, TimePoint now);
     void hash_piece(NodeIndex n, session::HashPiece& job, TimePoint now);
     void read_block(NodeIndex n, const session::ReadBlock& job, TimePoint now);
     void finish_disk_job(std::uint32_t job, TimePoint now);
+    void serve_block(Node& nd, TorrentHandle t, PeerHandle peer, PieceIndex piece, std::uint32_t offset,
+                     std::uint32_t length, TimePoint now);
     TimePoint disk_time(Node& nd, std::int64_t bytes, TimePoint now);
     std::uint32_t new_slot(std::vector<std::uint32_t>& free, std::size_t size);
     void fail(std::string what);
@@ -160,6 +171,10 @@ private:
     std::vector<Reply> replies_;
     std::vector<std::uint32_t> free_replies_;
     std::map<InfoHashV1, std::uint32_t> contents_;  // for magnets: which content a torrent holds
+    std::vector<StreamPeer> stream_peers_;  // by connection * 2 + side
+    // Disk work for an instant disk, done as soon as the engine's actions are drained (pump).
+    std::deque<session::ReadBlock> ready_reads_;
+    std::deque<DiskJob> ready_checks_;
     std::optional<std::string> failure_;
     Bytes scratch_;
 };

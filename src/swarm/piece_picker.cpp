@@ -9,7 +9,7 @@ namespace agora::swarm {
 
 PiecePicker::PiecePicker(std::uint32_t piece_count, std::int64_t piece_length, std::int64_t total_size)
     : piece_count_(piece_count), piece_length_(piece_length), total_size_(total_size), have_(piece_count),
-      availability_(piece_count, 0) {
+      availability_(piece_count, 0), started_(piece_count) {
     AGORA_ASSERT(piece_count > 0 && piece_length > 0);
 }
 
@@ -26,7 +26,7 @@ std::uint32_t PiecePicker::block_length(BlockRef b) const {
 
 void PiecePicker::set_have(PieceIndex p) {
     have_.set(p.value);
-    std::erase_if(partials_, [p](const Partial& x) { return x.piece == p; });
+    reset_piece(p);
 }
 
 bool PiecePicker::is_done() const {
@@ -37,6 +37,13 @@ bool PiecePicker::is_done() const {
 }
 
 bool PiecePicker::am_interested_in(const Bitfield& peer_has) const {
+    if (priorities_.empty()) {
+        // A byte at a time: any piece the peer has and we lack (spare bits are zero in both).
+        const BytesView theirs = peer_has.bytes(), ours = have_.bytes();
+        for (std::size_t b = 0; b < theirs.size() && b < ours.size(); ++b)
+            if ((static_cast<unsigned char>(theirs[b]) & ~static_cast<unsigned char>(ours[b])) != 0) return true;
+        return false;
+    }
     for (std::uint32_t i = 0; i < piece_count_; ++i)
         if (peer_has.get(i) && wanted(i)) return true;
     return false;
@@ -50,7 +57,7 @@ void PiecePicker::set_priorities(std::vector<std::uint8_t> priorities) {
 
 bool PiecePicker::startable(std::uint32_t i, const Bitfield& peer_has, const PickLimits& limits) const {
     const PieceIndex p(i);
-    return wanted(i) && peer_has.get(i) && !find_partial(p) &&
+    return wanted(i) && peer_has.get(i) && !started_.get(i) &&
            std::find(limits.skip.begin(), limits.skip.end(), p) == limits.skip.end();
 }
 
@@ -80,6 +87,7 @@ const PiecePicker::Partial* PiecePicker::find_partial(PieceIndex p) const {
 PiecePicker::Partial& PiecePicker::start_partial(PieceIndex p) {
     if (auto* x = find_partial(p)) return *x;
     const auto n = blocks_in_piece(p);
+    started_.set(p.value);
     partials_.push_back(Partial{p, std::vector<BlockState>(n, BlockState::none), std::vector<std::uint8_t>(n, 0), 0});
     return partials_.back();
 }
@@ -192,6 +200,7 @@ bool PiecePicker::is_received(BlockRef b) const {
 
 void PiecePicker::reset_piece(PieceIndex p) {
     std::erase_if(partials_, [p](const Partial& x) { return x.piece == p; });
+    started_.set(p.value, false);
 }
 
 bool PiecePicker::in_endgame() const {

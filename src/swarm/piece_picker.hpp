@@ -102,6 +102,7 @@ private:
     std::vector<std::uint8_t> priorities_;  // empty: all normal
     bool sequential_ = false;
     std::vector<Partial> partials_;  // few at a time: linear search is fine
+    Bitfield started_;               // the pieces partials_ holds, for the scans over every piece
 };
 
 }  // namespace agora::swarm

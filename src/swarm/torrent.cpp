@@ -90,9 +90,16 @@ Peer* Torrent::find(PeerHandle h) {
 }
 
 void Torrent::send(PeerHandle peer, const wire::Message& m) {
+    if (auto* p = find(peer)) p->last_sent = now_;
+    // Messages to one peer in a row travel as one Send (one write for the driver, one delivery in
+    // the simulator): a burst of requests or haves costs one system call, not one each.
+    if (!outputs_.empty())
+        if (auto* last = std::get_if<SendBytes>(&outputs_.back()); last && last->peer == peer && last->bytes.size() < 64 * 1024) {
+            wire::encode(m, last->bytes);
+            return;
+        }
     Bytes out;
     wire::encode(m, out);
-    if (auto* p = find(peer)) p->last_sent = now_;
     outputs_.push_back(SendBytes{peer, std::move(out)});
 }
 
