@@ -9,9 +9,11 @@
 #include <map>
 #include <set>
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "sim/dht_scale.hpp"
 #include "sim/flash_crowd.hpp"
 #include "sim_report.hpp"
 
@@ -29,8 +31,9 @@ std::string fmt_range(const char* key, double min, double max) {
 
 struct Scenario {
     ScenarioInfo info;
-    std::vector<std::uint32_t> crowd_sizes;
+    std::vector<std::uint32_t> sizes;  // leechers (flash-crowd) or nodes (dht-scale): one world each
     sim::FlashCrowdConfig crowd;
+    sim::DhtScaleConfig dht;
 };
 
 std::uint64_t mbit(double m) { return static_cast<std::uint64_t>(m * 1e6 / 8); }
@@ -44,11 +47,19 @@ Result<Scenario> read_scenario(const std::string& path) {
     }
     Scenario s;
     s.info.name = std::filesystem::path(path).stem().string();
-    const std::set<std::string> known = {"kind", "seed", "leechers", "file-mib", "piece-kib", "seed-upload-mbit",
-                                         "seed-download-mbit", "latency-ms", "loss", "arrival-window-s",
-                                         "time-limit-s", "max-peers", "link"};
+    s.info.kind = t["kind"].value_or(std::string());
+    const bool crowd = s.info.kind == "flash-crowd";
+    if (!crowd && s.info.kind != "dht-scale")
+        return bad(path + ": kind must be \"flash-crowd\" or \"dht-scale\"");
+    const std::set<std::string> common = {"kind", "seed", "latency-ms", "loss"};
+    const std::set<std::string> known =
+        crowd ? std::set<std::string>{"leechers", "file-mib", "piece-kib", "seed-upload-mbit", "seed-download-mbit",
+                                      "arrival-window-s", "time-limit-s", "max-peers", "link"}
+              : std::set<std::string>{"nodes", "lookups", "join-window-s", "settle-s", "lookup-window-s", "up-mbit",
+                                      "down-mbit"};
     for (const auto& [key, value] : t)
-        if (!known.contains(std::string(key.str()))) return bad(path + ": unknown setting '" + std::string(key.str()) + "'");
+        if (!known.contains(std::string(key.str())) && !common.contains(std::string(key.str())))
+            return bad(path + ": unknown setting '" + std::string(key.str()) + "' for a " + s.info.kind + " scenario");
     std::string error;
     auto number = [&](const char* key, double min, double max) -> std::optional<double> {
         auto n = t[key];
@@ -60,27 +71,37 @@ Result<Scenario> read_scenario(const std::string& path) {
         }
         return *v;
     };
-    s.info.kind = t["kind"].value_or(std::string());
-    if (s.info.kind != "flash-crowd") return bad(path + ": kind must be \"flash-crowd\" (the scenarios this build runs)");
     if (auto v = number("seed", 0, 9007199254740991.0)) s.info.seed = static_cast<std::uint64_t>(*v);
     else s.info.seed = 1;
-    if (const auto* a = t["leechers"].as_array()) {
+    const char* sizes_key = crowd ? "leechers" : "nodes";
+    const std::int64_t sizes_min = crowd ? 1 : 2;
+    const std::string sizes_error =
+        path + ": " + sizes_key + " must be a count or a list of counts (" + std::to_string(sizes_min) + " to 1000000)";
+    if (const auto* a = t[sizes_key].as_array()) {
         for (const auto& x : *a) {
             auto v = x.value<std::int64_t>();
-            if (!v || *v < 1 || *v > 1'000'000) return bad(path + ": leechers must be a list of counts from 1 to 1000000");
-            s.crowd_sizes.push_back(static_cast<std::uint32_t>(*v));
+            if (!v || *v < sizes_min || *v > 1'000'000) return bad(sizes_error);
+            s.sizes.push_back(static_cast<std::uint32_t>(*v));
         }
-    } else if (auto v = t["leechers"].value<std::int64_t>(); v && *v >= 1 && *v <= 1'000'000) {
-        s.crowd_sizes.push_back(static_cast<std::uint32_t>(*v));
+    } else if (auto v = t[sizes_key].value<std::int64_t>(); v && *v >= sizes_min && *v <= 1'000'000) {
+        s.sizes.push_back(static_cast<std::uint32_t>(*v));
     }
-    if (s.crowd_sizes.empty()) return bad(path + ": leechers must be a count or a list of counts (1 to 1000000)");
+    if (s.sizes.empty()) return bad(sizes_error);
+    auto seconds_of = [](double x) { return Duration(static_cast<Duration::rep>(x * 1e6)); };
+    auto& d = s.dht;
+    if (auto v = number("lookups", 1, 1e6)) d.lookups = static_cast<std::uint32_t>(*v);
+    if (auto v = number("join-window-s", 0, 1e6)) d.join_window = seconds_of(*v);
+    if (auto v = number("settle-s", 0, 1e6)) d.settle = seconds_of(*v);
+    if (auto v = number("lookup-window-s", 0, 1e6)) d.lookup_window = seconds_of(*v);
+    if (auto v = number("up-mbit", 0.01, 1e6)) d.upload = mbit(*v);
+    if (auto v = number("down-mbit", 0.01, 1e6)) d.download = mbit(*v);
     auto& c = s.crowd;
     if (auto v = number("file-mib", 0.0625, 1 << 20)) c.file_bytes = static_cast<std::int64_t>(*v * (1 << 20));
     if (auto v = number("piece-kib", 0, 1 << 16)) c.piece_length = static_cast<std::int64_t>(*v) * 1024;
     if (c.piece_length % (16 * 1024) != 0) return bad(path + ": piece-kib must be a multiple of 16 (or 0 for automatic)");
     if (auto v = number("seed-upload-mbit", 0.01, 1e6)) c.seed_upload = mbit(*v);
     if (auto v = number("seed-download-mbit", 0.01, 1e6)) c.seed_download = mbit(*v);
-    if (auto v = number("loss", 0, 0.5)) c.loss = *v;
+    if (auto v = number("loss", 0, 0.5)) c.loss = d.loss = *v;
     if (auto v = number("arrival-window-s", 0, 1e6)) c.arrival_window = Duration(static_cast<Duration::rep>(*v * 1e6));
     if (auto v = number("time-limit-s", 1, 1e7)) c.time_limit = Duration(static_cast<Duration::rep>(*v * 1e6));
     if (auto v = number("max-peers", 2, 1000)) c.max_peers = static_cast<std::uint32_t>(*v);
@@ -93,6 +114,7 @@ Result<Scenario> read_scenario(const std::string& path) {
         }
         if (!lo || !hi || *lo < 0 || *hi < *lo || *hi > 10000) return bad(path + ": latency-ms must be [min, max], 0 to 10000");
         c.latency = {Duration(static_cast<Duration::rep>(*lo * 1000)), Duration(static_cast<Duration::rep>(*hi * 1000))};
+        d.latency = c.latency;
     }
     if (auto n = t["link"]) {
         const auto* a = n.as_array();
@@ -143,42 +165,77 @@ void add_sim(CLI::App& app, std::function<int()>& run) {
             const std::string out =
                 a->out.empty() ? "sim-out/" + s->info.name + "-" + std::to_string(s->info.seed) : a->out;
             const bool tty = isatty(STDERR_FILENO) != 0;
-            std::vector<sim::FlashCrowdResult> runs;
-            for (const auto n : s->crowd_sizes) {
-                auto config = s->crowd;
-                config.leechers = n;
-                const auto started = std::chrono::steady_clock::now();
-                auto last = started;
+            // A progress line: every wall second on a terminal, every ten otherwise.
+            struct Meter {
+                std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now(), last = started;
                 std::uint64_t last_events = 0;
-                auto progress = [&](const sim::Progress& p) {
-                    if (a->quiet) return;
+                double wall() const {
+                    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                }
+            };
+            auto meter_for = [&](std::uint32_t n, Meter& m, const char* what) {
+                return [&m, n, what, tty, quiet = a->quiet](const sim::Progress& p) {
+                    if (quiet) return;
                     const auto now = std::chrono::steady_clock::now();
-                    const auto since = std::chrono::duration<double>(now - last).count();
+                    const auto since = std::chrono::duration<double>(now - m.last).count();
                     if (since < (tty ? 1.0 : 10.0)) return;
-                    std::fprintf(stderr, "%ssim: N=%u  t=%.0f s simulated  %.2fM events/s  %zu nodes alive  %u/%u complete%s",
+                    std::fprintf(stderr, "%ssim: N=%u  t=%.0f s simulated  %.2fM events/s  %zu nodes alive  %u/%u %s%s",
                                  tty ? "\r" : "", n, p.simulated_s,
-                                 static_cast<double>(p.events - last_events) / since / 1e6, p.alive, p.completed, p.of,
-                                 tty ? "   " : "\n");
+                                 static_cast<double>(p.events - m.last_events) / since / 1e6, p.alive, p.completed, p.of,
+                                 what, tty ? "   " : "\n");
                     std::fflush(stderr);
-                    last = now;
-                    last_events = p.events;
+                    m.last = now;
+                    m.last_events = p.events;
                 };
-                // Each crowd size is its own world, with its own seed derived from the scenario's.
-                auto r = sim::run_flash_crowd(config, s->info.seed * 1000003 + n, progress);
-                const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                if (!a->quiet)
-                    std::fprintf(stderr, "%ssim: N=%u  %u/%u complete, swarm %.1f s, bound %.1f s (ratio %.2f), server %.1f s; "
-                                 "%llu events in %.1f s wall\n",
-                                 tty ? "\r" : "", n, r.completed, n, r.swarm_s, r.bound_s, r.ratio_to_bound, r.server_s,
-                                 static_cast<unsigned long long>(r.events), wall);
-                if (r.failure) std::fprintf(stderr, "agora: INVARIANT BROKEN at N=%u: %s\n", n, r.failure->c_str());
-                runs.push_back(std::move(r));
+            };
+            auto peak_mib = [] {
+                rusage u{};
+                getrusage(RUSAGE_SELF, &u);
+                return static_cast<double>(u.ru_maxrss) / 1024;  // ru_maxrss is in KiB
+            };
+            bool broken = false;
+            // Each size is its own world, with its own seed derived from the scenario's.
+            if (s->info.kind == "flash-crowd") {
+                std::vector<sim::FlashCrowdResult> runs;
+                for (const auto n : s->sizes) {
+                    auto config = s->crowd;
+                    config.leechers = n;
+                    Meter m;
+                    auto r = sim::run_flash_crowd(config, s->info.seed * 1000003 + n, meter_for(n, m, "complete"));
+                    if (!a->quiet)
+                        std::fprintf(stderr,
+                                     "%ssim: N=%u  %u/%u complete, swarm %.1f s, bound %.1f s (ratio %.2f), server %.1f s; "
+                                     "%llu events in %.1f s wall (%.2fM/s), peak memory %.0f MiB\n",
+                                     tty ? "\r" : "", n, r.completed, n, r.swarm_s, r.bound_s, r.ratio_to_bound, r.server_s,
+                                     static_cast<unsigned long long>(r.events), m.wall(),
+                                     static_cast<double>(r.events) / m.wall() / 1e6, peak_mib());
+                    if (r.failure) std::fprintf(stderr, "agora: INVARIANT BROKEN at N=%u: %s\n", n, r.failure->c_str());
+                    broken = broken || r.failure;
+                    runs.push_back(std::move(r));
+                }
+                if (auto w = write_flash_crowd(out, s->info, runs); !w) return report(w.error());
+            } else {
+                std::vector<sim::DhtScaleResult> runs;
+                for (const auto n : s->sizes) {
+                    auto config = s->dht;
+                    config.nodes = n;
+                    Meter m;
+                    auto r = sim::run_dht_scale(config, s->info.seed * 1000003 + n, meter_for(n, m, "lookups done"));
+                    if (!a->quiet)
+                        std::fprintf(stderr,
+                                     "%ssim: N=%u  %u/%zu lookups found the closest node; %llu events in %.1f s wall "
+                                     "(%.2fM/s), peak memory %.0f MiB\n",
+                                     tty ? "\r" : "", n, r.found, r.lookups.size(),
+                                     static_cast<unsigned long long>(r.events), m.wall(),
+                                     static_cast<double>(r.events) / m.wall() / 1e6, peak_mib());
+                    if (r.failure) std::fprintf(stderr, "agora: INVARIANT BROKEN at N=%u: %s\n", n, r.failure->c_str());
+                    broken = broken || r.failure;
+                    runs.push_back(std::move(r));
+                }
+                if (auto w = write_dht_scale(out, s->info, runs); !w) return report(w.error());
             }
-            if (auto w = write_flash_crowd(out, s->info, runs); !w) return report(w.error());
             std::printf("%s\n", (std::filesystem::path(out) / "summary.json").string().c_str());
-            for (const auto& r : runs)
-                if (r.failure) return exit_error;
-            return exit_ok;
+            return broken ? exit_error : exit_ok;
         };
     });
 }

@@ -4,6 +4,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -72,14 +73,119 @@ std::string both_formats(const std::string& stem, const std::string& body) {
     return out;
 }
 
+// The q-quantile (nearest rank) of a sample.
+double quantile(std::vector<double> v, double q) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+struct Spread {
+    double p10, p25, median, p75, p90, mean;
+};
+Spread spread(const std::vector<double>& v) {
+    double sum = 0;
+    for (double x : v) sum += x;
+    return {quantile(v, 0.1), quantile(v, 0.25), quantile(v, 0.5), quantile(v, 0.75), quantile(v, 0.9),
+            v.empty() ? 0 : sum / static_cast<double>(v.size())};
+}
+nlohmann::ordered_json to_json(const Spread& s) {
+    return {{"p10", round3(s.p10)}, {"p25", round3(s.p25)}, {"median", round3(s.median)},
+            {"p75", round3(s.p75)}, {"p90", round3(s.p90)}, {"mean", round3(s.mean)}};
+}
+std::string csv(const Spread& s) {
+    return fmt::format("{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f}", s.p10, s.p25, s.median, s.p75, s.p90, s.mean);
+}
+
+Status make_dir(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return make_error(Error::Kind::io, dir.string() + ": " + ec.message());
+    return Ok{};
+}
+
 }  // namespace
+
+Status write_dht_scale(const std::string& dir_text, const ScenarioInfo& scenario,
+                       const std::vector<sim::DhtScaleResult>& runs) {
+    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
+    if (auto m = make_dir(dir); !m) return m;
+    nlohmann::ordered_json summary;
+    summary["scenario"] = scenario.name;
+    summary["kind"] = scenario.kind;
+    summary["seed"] = scenario.seed;
+    std::string table = "nodes,log2_nodes,lookups,finished,found_rate,"
+                        "hops_p10,hops_p25,hops_median,hops_p75,hops_p90,hops_mean,"
+                        "messages_p10,messages_p25,messages_median,messages_p75,messages_p90,messages_mean,"
+                        "latency_p10,latency_p25,latency_median,latency_p75,latency_p90,latency_mean,events,simulated_s\n";
+    for (const auto& r : runs) {
+        std::vector<double> hops, messages, latency;
+        std::string rows = "node,started_s,ok,found,hops,messages,replied,latency_s\n";
+        for (const auto& l : r.lookups) {
+            if (l.ok) {
+                hops.push_back(l.hops);
+                messages.push_back(l.messages);
+                latency.push_back(l.latency_s);
+            }
+            rows += fmt::format("{},{:.3f},{},{},{},{},{},{:.3f}\n", l.node, l.started_s, l.ok ? 1 : 0, l.found ? 1 : 0,
+                                l.hops, l.messages, l.replied, l.latency_s);
+        }
+        if (auto w = write_file(dir / fmt::format("lookups-{}.csv", r.config.nodes), rows); !w) return w;
+        const double found_rate = r.lookups.empty() ? 0 : static_cast<double>(r.found) / static_cast<double>(r.lookups.size());
+        const double log2n = std::log2(static_cast<double>(r.config.nodes));
+        nlohmann::ordered_json j;
+        j["nodes"] = r.config.nodes;
+        j["world_seed"] = r.world_seed;
+        j["log2_nodes"] = round3(log2n);
+        j["lookups"] = r.lookups.size();
+        j["finished"] = r.finished;
+        j["found_closest"] = r.found;
+        j["found_rate"] = round3(found_rate);
+        j["mean_routing_table_nodes"] = round3(r.mean_table_nodes);
+        j["hops"] = to_json(spread(hops));
+        j["messages"] = to_json(spread(messages));
+        j["latency_seconds"] = to_json(spread(latency));
+        j["events"] = r.events;
+        j["simulated_seconds"] = round3(r.simulated_s);
+        j["invariants"] = r.failure ? *r.failure : "held";
+        summary["runs"].push_back(j);
+        table += fmt::format("{},{:.3f},{},{},{:.3f},{},{},{},{},{:.3f}\n", r.config.nodes, log2n, r.lookups.size(),
+                             r.finished, found_rate, csv(spread(hops)), csv(spread(messages)), csv(spread(latency)),
+                             r.events, r.simulated_s);
+    }
+    if (auto w = write_file(dir / "dht-scale.csv", table); !w) return w;
+    if (auto w = write_file(dir / "summary.json", summary.dump(2) + "\n"); !w) return w;
+
+    // Candlesticks: box p25-p75, whiskers p10-p90, a bar at the median; one column per N.
+    std::string script = fmt::format("set datafile separator ','\nset grid\nset key top left\nset bars 4\n"
+                                     "set xlabel 'DHT nodes (N)'\nset boxwidth 0.3 absolute\nset xrange [-0.5:{}.5]\n"
+                                     "set yrange [0:*]\n",
+                                     runs.size() - 1);
+    auto panel = [&](const std::string& stem, int first_column, const std::string& ylabel, const std::string& title,
+                     bool with_log2) {
+        const int p10 = first_column, p25 = first_column + 1, med = first_column + 2, p75 = first_column + 3,
+                  p90 = first_column + 4;
+        std::string body = fmt::format("set ylabel '{}'\nset title '{}'\n", ylabel, title);
+        body += fmt::format("plot 'dht-scale.csv' every ::1 using 0:{}:{}:{}:{}:xtic(1) with candlesticks lw 2 "
+                            "title 'p10, p25, p75, p90', '' every ::1 using 0:{}:{}:{}:{} with candlesticks lt -1 lw 2 "
+                            "notitle, '' every ::1 using 0:{} with linespoints title 'median'",
+                            p25, p10, p90, p75, med, med, med, med, med);
+        if (with_log2) body += ", '' every ::1 using 0:2 with linespoints dt 2 title 'log2(N)'";
+        script += both_formats(stem, body + "\n");
+    };
+    panel("hops", 6, "hops to the closest node", "DHT lookups: hops against N", true);
+    panel("messages", 12, "queries sent per lookup", "DHT lookups: messages against N", true);
+    panel("latency", 18, "seconds per lookup", "DHT lookups: latency against N", false);
+    if (auto w = write_file(dir / "plots.gp", script); !w) return w;
+    run_gnuplot(dir, "plots.gp");
+    return Ok{};
+}
 
 Status write_flash_crowd(const std::string& dir_text, const ScenarioInfo& scenario,
                          const std::vector<sim::FlashCrowdResult>& runs) {
     const std::filesystem::path dir = std::filesystem::absolute(dir_text);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return make_error(Error::Kind::io, dir.string() + ": " + ec.message());
+    if (auto m = make_dir(dir); !m) return m;
 
     nlohmann::ordered_json summary;
     summary["scenario"] = scenario.name;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "sim/dht_scale.hpp"
 #include "sim/flash_crowd.hpp"
 
 namespace agora::cli {
@@ -23,5 +24,9 @@ struct ScenarioInfo {
 // otherwise).
 Status write_flash_crowd(const std::string& dir, const ScenarioInfo& scenario,
                          const std::vector<sim::FlashCrowdResult>& runs);
+
+// Writes summary.json, dht-scale.csv (one row per network size: quantiles of hops, messages and
+// latency), lookups-N.csv, and hops/messages/latency.{png,svg} against N with log2(N).
+Status write_dht_scale(const std::string& dir, const ScenarioInfo& scenario, const std::vector<sim::DhtScaleResult>& runs);
 
 }  // namespace agora::cli

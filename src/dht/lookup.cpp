@@ -21,11 +21,17 @@ void Lookup::sort() {
     });
 }
 
-void Lookup::add(const NodeId& id, const Endpoint& endpoint, bool id_known) {
+std::uint8_t Lookup::hops(const Endpoint& endpoint) const {
+    for (const auto& c : candidates_)
+        if (c.endpoint == endpoint) return c.hops;
+    return 0;
+}
+
+void Lookup::add(const NodeId& id, const Endpoint& endpoint, bool id_known, std::uint8_t hops) {
     if (find(endpoint)) return;
     for (const auto& c : candidates_)
         if (c.id_known && id_known && c.id == id) return;
-    candidates_.push_back(Candidate{id, endpoint, id_known, State::fresh, {}});
+    candidates_.push_back(Candidate{id, endpoint, id_known, State::fresh, {}, hops});
     sort();
     // Drop the farthest fresh candidates beyond the cap (never ones with a query out).
     while (candidates_.size() > limits::lookup_candidates_max) {

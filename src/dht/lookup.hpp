@@ -21,6 +21,7 @@ public:
         bool id_known = true;  // false for bootstrap addresses until they answer
         State state = State::fresh;
         Bytes token;           // from get_peers / get replies
+        std::uint8_t hops = 1;  // 1: known before the lookup; n + 1: named by a node at n hops
     };
 
     Lookup(NodeId target, std::size_t k, std::size_t alpha);
@@ -28,7 +29,9 @@ public:
     const NodeId& target() const { return target_; }
     // Learned of a node (from the table, a reply or a bootstrap address). Duplicates are ignored;
     // only the closest limits::lookup_candidates_max are kept.
-    void add(const NodeId& id, const Endpoint& endpoint, bool id_known = true);
+    void add(const NodeId& id, const Endpoint& endpoint, bool id_known = true, std::uint8_t hops = 1);
+    // The hops of a candidate (0 if unknown).
+    std::uint8_t hops(const Endpoint& endpoint) const;
     // The next node to query, if alpha allows one now; marks it in flight.
     std::optional<Candidate> next();
     void replied(const Endpoint& endpoint, const NodeId& id, BytesView token);

@@ -200,6 +200,7 @@ void Node::advance(QueryId id, TimePoint now) {
     if (!q.lookup->done()) return;
     q.result.replied = q.lookup->replied_count();
     for (const auto& c : q.lookup->closest_replied()) q.result.closest.push_back(NodeInfo{c.id, c.endpoint});
+    if (const auto closest = q.lookup->closest_replied(); !closest.empty()) q.result.hops = closest.front().hops;
     if (q.result.replied == 0) return finish(id, false, "no node answered");
     switch (q.kind) {
         case QueryKind::announce:
@@ -333,13 +334,14 @@ void Node::on_reply(const Endpoint& from, const Message& m, TimePoint now) {
 void Node::on_lookup_reply(QueryId id, Query& q, const Endpoint& from, const Message& m, TimePoint now) {
     if (q.storing) return;
     const auto r = m.reply;
+    const std::uint8_t hops = static_cast<std::uint8_t>(std::min(254, q.lookup->hops(from) + 1));
     for (auto f : {Family::v4, Family::v6}) {
         if (f == Family::v6 && !config_.ipv6) continue;
         const auto compact_nodes = r.find_string(f == Family::v4 ? "nodes" : "nodes6");
         if (!compact_nodes) continue;
         if (auto nodes = parse_nodes(*compact_nodes, f))
             for (const auto& n : *nodes)
-                if (n.id != id_) q.lookup->add(n.id, n.endpoint);
+                if (n.id != id_) q.lookup->add(n.id, n.endpoint, true, hops);
     }
     BytesView token;
     if (auto tok = r.find_string("token"); tok && tok->size() <= limits::token_bytes_max) token = *tok;

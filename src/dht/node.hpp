@@ -67,6 +67,7 @@ struct QueryDone {
     std::string error;              // why not ok
     std::size_t sent = 0;           // datagrams this query sent
     std::size_t replied = 0;        // nodes that answered
+    std::size_t hops = 0;           // lookups: how many replies deep the closest node was found
     std::vector<NodeInfo> closest;  // the closest nodes that answered (lookups)
     std::size_t stored_at = 0;      // announce / put: nodes that accepted it
     std::size_t peers = 0;          // get_peers / announce: distinct peers found

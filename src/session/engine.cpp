@@ -434,7 +434,9 @@ void Engine::handle_timeout(TimePoint now) {
 }
 
 TimePoint Engine::next_deadline() const {
-    TimePoint next = next_housekeeping_;
+    // Housekeeping is about torrents and connections: a node with neither (a DHT-only node, an
+    // idle daemon) needs no wake-up for it.
+    TimePoint next = torrents_.empty() && connections_.empty() ? TimePoint::max() : next_housekeeping_;
     if (dht_) next = std::min(next, dht_->next_deadline());
     for (const auto& [k, slot] : torrents_)
         if (slot.swarm) next = std::min(next, slot.swarm->next_deadline());

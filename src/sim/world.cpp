@@ -87,6 +87,11 @@ session::Engine& World::engine(NodeIndex n) {
     return *node(n).engine;
 }
 
+void World::drive(NodeIndex n, const std::function<void(session::Engine&, TimePoint)>& f) {
+    f(engine(n), queue_.now());
+    pump(n, queue_.now());
+}
+
 session::Endpoint World::endpoint(NodeIndex n) const { return {format_ip(network_.ip(n)), config_.port}; }
 
 TorrentHandle World::add_torrent(NodeIndex n, std::shared_ptr<const meta::TorrentInfo> info,

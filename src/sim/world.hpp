@@ -73,6 +73,9 @@ public:
     // Starts the node's DHT bootstrap through these nodes (their DHT ports).
     void bootstrap_dht(NodeIndex node, const std::vector<NodeIndex>& through);
     session::Engine& engine(NodeIndex node);
+    // Calls `f` with the node's engine and the time, then carries out what it asked for (for a
+    // scenario's own requests: a DHT lookup, a torrent added later).
+    void drive(NodeIndex node, const std::function<void(session::Engine&, TimePoint)>& f);
     session::Endpoint endpoint(NodeIndex node) const;
 
     // Runs events up to `until` (or until an invariant breaks); returns false if one broke.
