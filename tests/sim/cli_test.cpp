@@ -1,0 +1,128 @@
+// `agora sim` as a user runs it: a scenario file in, a folder of results and plots out, the same
+// bytes for the same seed, other bytes for another, and a clear error for a bad scenario.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+    int code = -1;
+    std::string output;
+};
+
+Run agora(const std::string& args) {
+    Run r;
+    const std::string command = std::string(AGORA_BINARY) + " " + args + " 2>&1";
+    FILE* p = popen(command.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, p)) r.output += buf;
+    const int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+fs::path scratch(const std::string& name) {
+    const auto dir = fs::temp_directory_path() / ("agora-sim-cli-" + std::to_string(getpid())) / name;
+    fs::remove_all(dir);
+    return dir;
+}
+
+std::string scenario(const char* name) { return std::string(AGORA_TEST_DATA) + "/sim/" + name; }
+
+// Every file of `a` has a twin of the same bytes in `b`, and there are as many.
+void expect_same_files(const fs::path& a, const fs::path& b) {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(a)) {
+        ++n;
+        EXPECT_EQ(slurp(e.path()), slurp(b / e.path().filename())) << e.path().filename();
+    }
+    EXPECT_EQ(n, static_cast<std::size_t>(std::distance(fs::directory_iterator(b), fs::directory_iterator{})));
+}
+
+TEST(SimCommand, FlashCrowdWritesResultsAndPlotsTheSameForOneSeed) {
+    const auto one = scratch("crowd-1"), two = scratch("crowd-2"), other = scratch("crowd-3");
+    const auto r1 = agora("sim " + scenario("tiny-crowd.toml") + " -q --out " + one.string());
+    ASSERT_EQ(r1.code, 0) << r1.output;
+    for (const char* f : {"summary.json", "flash-crowd.csv", "timeseries-3.csv", "timeseries-6.csv", "nodes-6.csv",
+                          "completion.png", "completion.svg", "progress-6.png", "progress-6.svg", "plots.gp"})
+        EXPECT_TRUE(fs::exists(one / f)) << f;
+    const auto summary = nlohmann::json::parse(slurp(one / "summary.json"));
+    ASSERT_EQ(summary["runs"].size(), 2u);
+    for (const auto& run : summary["runs"]) {
+        EXPECT_EQ(run["completed"], run["leechers"]);
+        EXPECT_EQ(run["invariants"], "held");
+        EXPECT_GE(run["swarm_seconds"].get<double>(), run["kumar_ross_bound_seconds"].get<double>());
+    }
+    ASSERT_EQ(agora("sim " + scenario("tiny-crowd.toml") + " -q --out " + two.string()).code, 0);
+    expect_same_files(one, two);
+    ASSERT_EQ(agora("sim " + scenario("tiny-crowd.toml") + " -q --seed 4 --out " + other.string()).code, 0);
+    EXPECT_NE(slurp(one / "summary.json"), slurp(other / "summary.json"));
+    EXPECT_NE(slurp(one / "nodes-6.csv"), slurp(other / "nodes-6.csv"));
+}
+
+TEST(SimCommand, DhtScaleWritesResultsAndPlotsTheSameForOneSeed) {
+    const auto one = scratch("dht-1"), two = scratch("dht-2");
+    const auto r1 = agora("sim " + scenario("tiny-dht.toml") + " -q --out " + one.string());
+    ASSERT_EQ(r1.code, 0) << r1.output;
+    for (const char* f : {"summary.json", "dht-scale.csv", "lookups-30.csv", "lookups-60.csv", "hops.png", "hops.svg",
+                          "messages.png", "latency.svg"})
+        EXPECT_TRUE(fs::exists(one / f)) << f;
+    const auto summary = nlohmann::json::parse(slurp(one / "summary.json"));
+    for (const auto& run : summary["runs"]) {
+        EXPECT_EQ(run["finished"], 20);
+        EXPECT_GE(run["found_rate"].get<double>(), 0.9);
+        EXPECT_EQ(run["invariants"], "held");
+    }
+    ASSERT_EQ(agora("sim " + scenario("tiny-dht.toml") + " -q --out " + two.string()).code, 0);
+    expect_same_files(one, two);
+}
+
+TEST(SimCommand, BadScenariosAreRefusedClearly) {
+    const auto dir = scratch("bad");
+    fs::create_directories(dir);
+    auto write = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+        return (dir / name).string();
+    };
+    struct Case {
+        std::string text;
+        std::string says;
+    };
+    for (const auto& c : std::vector<Case>{
+             {"kind = \"swarm\"\n", "kind must be"},
+             {"kind = \"flash-crowd\"\n", "leechers must be"},
+             {"kind = \"flash-crowd\"\nleechers = [0]\n", "leechers must be"},
+             {"kind = \"flash-crowd\"\nleechers = 5\nnodes = 3\n", "unknown setting 'nodes'"},
+             {"kind = \"flash-crowd\"\nleechers = 5\nloss = 2\n", "loss must be a number from 0 to 0.5"},
+             {"kind = \"flash-crowd\"\nleechers = 5\npiece-kib = 20\n", "multiple of 16"},
+             {"kind = \"dht-scale\"\nnodes = 10\nlatency-ms = [50, 10]\n", "latency-ms must be"},
+             {"kind = = \"dht-scale\"\n", "bad.toml:1"},
+         }) {
+        const auto r = agora("sim " + write("bad.toml", c.text) + " -q --out " + (dir / "out").string());
+        EXPECT_EQ(r.code, 2) << c.text << r.output;
+        EXPECT_NE(r.output.find(c.says), std::string::npos) << c.text << r.output;
+    }
+    const auto missing = agora("sim " + (dir / "nope.toml").string());
+    EXPECT_NE(missing.code, 0);
+}
+
+}  // namespace
