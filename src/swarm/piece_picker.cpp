@@ -161,13 +161,25 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
     }
     if (!out.empty() || !in_endgame() || limits.fresh_only) return out;
 
-    // 3. Endgame: everything missing is requested; ask this peer too for blocks still in flight.
+    // 3. Endgame: everything missing is requested; a peer with nothing outstanding is also asked
+    // for a few blocks still in flight elsewhere, those asked of the fewest peers first.
+    if (!limits.in_flight.empty()) return out;
+    struct Busy {
+        BlockRef block;
+        std::uint8_t asked;
+    };
+    std::vector<Busy> busy;
     for (auto& x : partials_) {
-        if (!peer_has.get(x.piece.value) || skipped(x.piece) || priority(x.piece) == skip || !may_span(x.piece)) continue;
-        for (std::uint32_t k = 0; k < x.blocks.size() && out.size() < count; ++k) {
+        if (!peer_has.get(x.piece.value) || skipped(x.piece) || priority(x.piece) == skip) continue;
+        for (std::uint32_t k = 0; k < x.blocks.size(); ++k) {
             const BlockRef b{x.piece, k};
-            if (x.blocks[k] == BlockState::requested && !excluded(b)) out.push_back(b);
+            if (x.blocks[k] == BlockState::requested && !excluded(b)) busy.push_back({b, x.requests[k]});
         }
+    }
+    std::stable_sort(busy.begin(), busy.end(), [](const Busy& a, const Busy& b) { return a.asked < b.asked; });
+    for (const auto& b : busy) {
+        if (out.size() >= std::min(count, endgame_blocks_max)) break;
+        if (may_span(b.block.piece)) out.push_back(b.block);
     }
     return out;
 }

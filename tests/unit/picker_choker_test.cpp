@@ -67,6 +67,26 @@ TEST(PiecePicker, Endgame) {
     EXPECT_FALSE(picker.mark_received(all[1])); // a duplicate changes nothing
 }
 
+// Endgame is frugal: a peer still waiting for blocks gets no busy ones; an idle peer gets at most
+// two, those asked of the fewest peers first.
+TEST(PiecePicker, EndgameAsksOnlyIdlePeersForAFewBusyBlocks) {
+    PiecePicker picker(2, 4 * 16384, 2 * 4 * 16384);  // 2 pieces of 4 blocks
+    Rng rng(5);
+    auto all = picker.pick(Bitfield(2, true), 10, rng, {});
+    ASSERT_EQ(all.size(), 8u);
+    for (auto b : all) picker.mark_requested(b);
+    // Blocks 0-5 were asked of a second peer too; blocks 6 and 7 of one peer only.
+    for (std::size_t i = 0; i < 6; ++i) picker.mark_requested(all[i]);
+    ASSERT_TRUE(picker.in_endgame());
+    PiecePicker::PickLimits busy_peer;
+    busy_peer.in_flight = {PieceIndex(0)};
+    EXPECT_TRUE(picker.pick(Bitfield(2, true), 10, rng, busy_peer).empty());
+    auto idle = picker.pick(Bitfield(2, true), 10, rng, {});
+    ASSERT_EQ(idle.size(), PiecePicker::endgame_blocks_max);
+    EXPECT_NE(idle[0], idle[1]);
+    for (const auto& b : idle) EXPECT_TRUE(b == all[6] || b == all[7]);
+}
+
 // The span limit keeps an unproven peer to a few pieces; fresh_only keeps a peer on parole off
 // pieces others started.
 TEST(PiecePicker, SpanAndFreshLimits) {
