@@ -30,30 +30,9 @@ TEST(AgoraSwarm, OneSeederFiveLeechersOverOpentracker) {
     ASSERT_EQ(std::system((agora_bin + " create " + (dir / "seed/payload.bin") + " -o " + (dir / "t.torrent") +
                            " --v1-only --piece-size 65536 -q -t " + announce + " >/dev/null").c_str()),
               0);
-    // Debian's opentracker serves only whitelisted torrents.
     const std::string hash = info_hash_v1(dir / "t.torrent");
     ASSERT_EQ(hash.size(), 40u);
-    {
-        std::ofstream whitelist(dir / "whitelist");
-        whitelist << hash << "\n";
-    }
-    // Started as root, opentracker drops to user nobody before it reads the whitelist.
-    std::filesystem::permissions(dir.path(), std::filesystem::perms::others_read | std::filesystem::perms::others_exec,
-                                 std::filesystem::perm_options::add);
-    Process tracker({"/usr/bin/opentracker", "-i", "127.0.0.1", "-p", std::to_string(tracker_port), "-P",
-                     std::to_string(tracker_port), "-w", dir / "whitelist"});
-    // Ready when it accepts connections.
-    for (int i = 0; i < 200; ++i) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(tracker_port);
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-        ::close(fd);
-        if (up) break;
-        ::usleep(20'000);  // a readiness probe of a process we do not control
-    }
+    const auto tracker = start_opentracker(dir.path(), {hash}, tracker_port);
 
     Process seeder({agora_bin, "seed", dir / "t.torrent", dir / "seed", "--bind", "127.0.0.1", "--port", "0",
                     "--state-dir", dir / "state-seed"});

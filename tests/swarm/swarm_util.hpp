@@ -8,7 +8,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <memory>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -69,6 +72,34 @@ inline std::uint16_t listening_port(Process& p) {
     auto line = p.wait_for_line("listening on port", std::chrono::seconds(30));
     if (!line) return 0;
     return static_cast<std::uint16_t>(std::stoi(line->substr(line->find("port ") + 5)));
+}
+
+// opentracker on 127.0.0.1:`port`, serving the torrents with these v1 hashes (Debian's build
+// serves only whitelisted ones); returns once it accepts connections.
+inline std::unique_ptr<Process> start_opentracker(const std::filesystem::path& dir, const std::vector<std::string>& hashes,
+                                                  std::uint16_t port) {
+    {
+        std::ofstream whitelist(dir / "whitelist");
+        for (const auto& h : hashes) whitelist << h << "\n";
+    }
+    // Started as root, opentracker drops to user nobody before it reads the whitelist.
+    std::filesystem::permissions(dir, std::filesystem::perms::others_read | std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add);
+    auto tracker = std::make_unique<Process>(std::vector<std::string>{
+        "/usr/bin/opentracker", "-i", "127.0.0.1", "-p", std::to_string(port), "-P", std::to_string(port), "-w",
+        (dir / "whitelist").string()});
+    for (int i = 0; i < 200; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        ::close(fd);
+        if (up) break;
+        ::usleep(20'000);  // a readiness probe of a process we do not control
+    }
+    return tracker;
 }
 
 // The last JSON progress object an agora --json process printed.
