@@ -31,6 +31,7 @@ std::string fmt_range(const char* key, double min, double max) {
 
 struct Scenario {
     ScenarioInfo info;
+    std::vector<LinkCondition> conditions;  // lossy
     std::vector<std::uint32_t> sizes;  // leechers (flash-crowd) or nodes (dht-scale): one world each
     sim::FlashCrowdConfig crowd;
     sim::DhtScaleConfig dht;
@@ -49,14 +50,22 @@ Result<Scenario> read_scenario(const std::string& path) {
     s.info.name = std::filesystem::path(path).stem().string();
     s.info.kind = t["kind"].value_or(std::string());
     const bool crowd = s.info.kind == "flash-crowd";
-    if (!crowd && s.info.kind != "dht-scale")
-        return bad(path + ": kind must be \"flash-crowd\" or \"dht-scale\"");
-    const std::set<std::string> common = {"kind", "seed", "latency-ms", "loss"};
-    const std::set<std::string> known =
-        crowd ? std::set<std::string>{"leechers", "file-mib", "piece-kib", "seed-upload-mbit", "seed-download-mbit",
-                                      "arrival-window-s", "time-limit-s", "max-peers", "link"}
-              : std::set<std::string>{"nodes", "lookups", "join-window-s", "settle-s", "lookup-window-s", "up-mbit",
-                                      "down-mbit"};
+    const bool lossy = s.info.kind == "lossy";
+    if (!crowd && !lossy && s.info.kind != "dht-scale")
+        return bad(path + ": kind must be \"flash-crowd\", \"dht-scale\" or \"lossy\"");
+    const std::set<std::string> crowd_keys = {"leechers", "file-mib", "piece-kib", "seed-upload-mbit",
+                                              "seed-download-mbit", "arrival-window-s", "time-limit-s", "max-peers",
+                                              "link"};
+    const std::set<std::string> dht_keys = {"nodes", "lookups", "join-window-s", "settle-s", "lookup-window-s",
+                                            "up-mbit", "down-mbit"};
+    std::set<std::string> common = {"kind", "seed", "latency-ms", "loss"};
+    std::set<std::string> known = crowd ? crowd_keys : dht_keys;
+    if (lossy) {
+        // Both halves, with the links' loss and latency set per condition instead.
+        known.insert(crowd_keys.begin(), crowd_keys.end());
+        known.insert("conditions");
+        common = {"kind", "seed"};
+    }
     for (const auto& [key, value] : t)
         if (!known.contains(std::string(key.str())) && !common.contains(std::string(key.str())))
             return bad(path + ": unknown setting '" + std::string(key.str()) + "' for a " + s.info.kind + " scenario");
@@ -73,11 +82,35 @@ Result<Scenario> read_scenario(const std::string& path) {
     };
     if (auto v = number("seed", 0, 9007199254740991.0)) s.info.seed = static_cast<std::uint64_t>(*v);
     else s.info.seed = 1;
+    if (lossy) {
+        const auto* a = t["conditions"].as_array();
+        if (a)
+            for (const auto& x : *a) {
+                const auto* c = x.as_array();
+                std::optional<double> loss, lo, hi;
+                if (c && c->size() == 3) {
+                    loss = (*c)[0].value<double>();
+                    lo = (*c)[1].value<double>();
+                    hi = (*c)[2].value<double>();
+                }
+                if (!loss || !lo || !hi || *loss < 0 || *loss > 0.5 || *lo < 0 || *hi < *lo || *hi > 10000)
+                    return bad(path + ": every condition must be [loss 0 to 0.5, latency min ms, latency max ms]");
+                s.conditions.push_back({*loss, *lo, *hi});
+            }
+        if (s.conditions.empty()) return bad(path + ": conditions must list [loss, latency min ms, latency max ms]");
+        for (const char* key : {"leechers", "nodes"}) {
+            auto v = t[key].value<std::int64_t>();
+            if (!v || *v < 2 || *v > 1'000'000) return bad(path + ": " + key + " must be a count from 2 to 1000000");
+            s.sizes.push_back(static_cast<std::uint32_t>(*v));  // [leechers, nodes]
+        }
+    }
     const char* sizes_key = crowd ? "leechers" : "nodes";
     const std::int64_t sizes_min = crowd ? 1 : 2;
     const std::string sizes_error =
         path + ": " + sizes_key + " must be a count or a list of counts (" + std::to_string(sizes_min) + " to 1000000)";
-    if (const auto* a = t[sizes_key].as_array()) {
+    if (lossy) {
+        // sizes were read above
+    } else if (const auto* a = t[sizes_key].as_array()) {
         for (const auto& x : *a) {
             auto v = x.value<std::int64_t>();
             if (!v || *v < sizes_min || *v > 1'000'000) return bad(sizes_error);
@@ -87,6 +120,10 @@ Result<Scenario> read_scenario(const std::string& path) {
         s.sizes.push_back(static_cast<std::uint32_t>(*v));
     }
     if (s.sizes.empty()) return bad(sizes_error);
+    if (lossy) {
+        s.crowd.leechers = s.sizes[0];
+        s.dht.nodes = s.sizes[1];
+    }
     auto seconds_of = [](double x) { return Duration(static_cast<Duration::rep>(x * 1e6)); };
     auto& d = s.dht;
     if (auto v = number("lookups", 1, 1e6)) d.lookups = static_cast<std::uint32_t>(*v);
@@ -214,6 +251,36 @@ void add_sim(CLI::App& app, std::function<int()>& run) {
                     runs.push_back(std::move(r));
                 }
                 if (auto w = write_flash_crowd(out, s->info, runs); !w) return report(w.error());
+            } else if (s->info.kind == "lossy") {
+                std::vector<LossyRun> runs;
+                for (std::size_t i = 0; i < s->conditions.size(); ++i) {
+                    const auto& c = s->conditions[i];
+                    const sim::LatencyRange latency{Duration(static_cast<Duration::rep>(c.latency_min_ms * 1000)),
+                                                    Duration(static_cast<Duration::rep>(c.latency_max_ms * 1000))};
+                    auto crowd = s->crowd;
+                    crowd.loss = c.loss;
+                    crowd.latency = latency;
+                    auto dht = s->dht;
+                    dht.loss = c.loss;
+                    dht.latency = latency;
+                    const auto n = static_cast<std::uint32_t>(i);
+                    Meter m;
+                    LossyRun result{c, sim::run_flash_crowd(crowd, s->info.seed * 1000003 + 2 * i, meter_for(n, m, "complete")),
+                                 sim::run_dht_scale(dht, s->info.seed * 1000003 + 2 * i + 1, meter_for(n, m, "lookups"))};
+                    if (!a->quiet)
+                        std::fprintf(stderr,
+                                     "%ssim: loss %.1f%%, latency %g-%g ms: swarm %.1f s (mean %.1f s), %u/%zu lookups "
+                                     "found the closest node; %.1f s wall\n",
+                                     tty ? "\r" : "", 100 * c.loss, c.latency_min_ms, c.latency_max_ms,
+                                     result.crowd.swarm_s, result.crowd.mean_s, result.dht.found, result.dht.lookups.size(), m.wall());
+                    for (const auto* f : {&result.crowd.failure, &result.dht.failure})
+                        if (*f) {
+                            std::fprintf(stderr, "agora: INVARIANT BROKEN: %s\n", (*f)->c_str());
+                            broken = true;
+                        }
+                    runs.push_back(std::move(result));
+                }
+                if (auto w = write_lossy(out, s->info, runs); !w) return report(w.error());
             } else {
                 std::vector<sim::DhtScaleResult> runs;
                 for (const auto n : s->sizes) {

@@ -107,6 +107,65 @@ Status make_dir(const std::filesystem::path& dir) {
 
 }  // namespace
 
+Status write_lossy(const std::string& dir_text, const ScenarioInfo& scenario, const std::vector<LossyRun>& runs) {
+    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
+    if (auto m = make_dir(dir); !m) return m;
+    nlohmann::ordered_json summary;
+    summary["scenario"] = scenario.name;
+    summary["kind"] = scenario.kind;
+    summary["seed"] = scenario.seed;
+    std::string table = "condition,loss,latency_min_ms,latency_max_ms,leechers,completed,swarm_s,mean_s,"
+                        "mean_throughput_bytes_per_s,nodes,lookups,found_rate,lookup_latency_median_s,"
+                        "lookup_latency_p90_s,lookup_messages_median\n";
+    for (const auto& run : runs) {
+        const auto& c = run.condition;
+        const std::string label = fmt::format("{:g}% loss, {:g}-{:g} ms", 100 * c.loss, c.latency_min_ms, c.latency_max_ms);
+        std::vector<double> latency, messages;
+        for (const auto& l : run.dht.lookups)
+            if (l.ok) {
+                latency.push_back(l.latency_s);
+                messages.push_back(l.messages);
+            }
+        const Spread lat = spread(latency), msg = spread(messages);
+        const double throughput = run.crowd.mean_s > 0 ? static_cast<double>(run.crowd.config.file_bytes) / run.crowd.mean_s : 0;
+        const double found_rate =
+            run.dht.lookups.empty() ? 0 : static_cast<double>(run.dht.found) / static_cast<double>(run.dht.lookups.size());
+        nlohmann::ordered_json j;
+        j["condition"] = label;
+        j["loss"] = c.loss;
+        j["latency_ms"] = {c.latency_min_ms, c.latency_max_ms};
+        j["swarm"] = {{"leechers", run.crowd.config.leechers}, {"world_seed", run.crowd.world_seed},
+                      {"completed", run.crowd.completed}, {"swarm_seconds", round3(run.crowd.swarm_s)},
+                      {"mean_seconds", round3(run.crowd.mean_s)}, {"mean_throughput_bytes_per_s", std::round(throughput)},
+                      {"invariants", run.crowd.failure ? *run.crowd.failure : "held"}};
+        j["dht"] = {{"nodes", run.dht.config.nodes}, {"world_seed", run.dht.world_seed},
+                    {"lookups", run.dht.lookups.size()}, {"found_rate", round3(found_rate)},
+                    {"latency_seconds", to_json(lat)}, {"messages", to_json(msg)},
+                    {"invariants", run.dht.failure ? *run.dht.failure : "held"}};
+        summary["runs"].push_back(j);
+        table += fmt::format("\"{}\",{},{:g},{:g},{},{},{:.3f},{:.3f},{:.0f},{},{},{:.3f},{:.3f},{:.3f},{:.3f}\n", label,
+                             c.loss, c.latency_min_ms, c.latency_max_ms, run.crowd.config.leechers, run.crowd.completed,
+                             run.crowd.swarm_s, run.crowd.mean_s, throughput, run.dht.config.nodes,
+                             run.dht.lookups.size(), found_rate, lat.median, lat.p90, msg.median);
+    }
+    if (auto w = write_file(dir / "lossy.csv", table); !w) return w;
+    if (auto w = write_file(dir / "summary.json", summary.dump(2) + "\n"); !w) return w;
+    std::string script = fmt::format("set datafile separator ','\nset grid\nset key top right\nset style fill solid 0.5\n"
+                                     "set boxwidth 0.5\nset xrange [-0.5:{}.5]\nset yrange [0:*]\n",
+                                     runs.size() - 1);
+    script += both_formats("throughput",
+                           "set ylabel 'mean download throughput per leecher (MB/s)'\n"
+                           "set title 'Swarm throughput under loss and latency'\n"
+                           "plot 'lossy.csv' every ::1 using 0:($9/1e6):xtic(1) with boxes title 'flash crowd'\n");
+    script += both_formats("lookup-latency",
+                           "set ylabel 'lookup latency (s)'\nset title 'DHT lookup latency under loss and latency'\n"
+                           "plot 'lossy.csv' every ::1 using 0:13:xtic(1) with boxes title 'median', "
+                           "'' every ::1 using 0:14 with linespoints title 'p90'\n");
+    if (auto w = write_file(dir / "plots.gp", script); !w) return w;
+    run_gnuplot(dir, "plots.gp");
+    return Ok{};
+}
+
 Status write_dht_scale(const std::string& dir_text, const ScenarioInfo& scenario,
                        const std::vector<sim::DhtScaleResult>& runs) {
     const std::filesystem::path dir = std::filesystem::absolute(dir_text);

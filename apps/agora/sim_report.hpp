@@ -13,6 +13,17 @@
 
 namespace agora::cli {
 
+// One network condition of the lossy scenario: datagram and TCP loss, one-way latency range.
+struct LinkCondition {
+    double loss = 0;
+    double latency_min_ms = 0, latency_max_ms = 0;
+};
+struct LossyRun {
+    LinkCondition condition;
+    sim::FlashCrowdResult crowd;
+    sim::DhtScaleResult dht;
+};
+
 struct ScenarioInfo {
     std::string name;  // the scenario file's stem: "flash-crowd"
     std::string kind;
@@ -27,6 +38,10 @@ Status write_flash_crowd(const std::string& dir, const ScenarioInfo& scenario,
 
 // Writes summary.json, dht-scale.csv (one row per network size: quantiles of hops, messages and
 // latency), lookups-N.csv, and hops/messages/latency.{png,svg} against N with log2(N).
+// Writes summary.json, lossy.csv (one row per condition: the swarm's completion and throughput,
+// the lookups' latency and success) and throughput/lookup-latency.{png,svg}.
+Status write_lossy(const std::string& dir, const ScenarioInfo& scenario, const std::vector<LossyRun>& runs);
+
 Status write_dht_scale(const std::string& dir, const ScenarioInfo& scenario, const std::vector<sim::DhtScaleResult>& runs);
 
 }  // namespace agora::cli

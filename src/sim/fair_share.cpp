@@ -53,28 +53,45 @@ void FairShareSolver::solve(std::span<const double> capacity, std::span<const Fa
         AGORA_ASSERT(capacity[r] > 0);
         if (unfrozen_[r] > 0) push(static_cast<std::uint32_t>(r));
     }
-
+    // A capped flow is an entry of its own, numbered after the resources.
     const auto cmp = [](const Level& a, const Level& b) { return higher(a.level, a.resource, b.level, b.resource); };
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+        if (flows[i].cap == std::numeric_limits<double>::infinity()) continue;
+        AGORA_ASSERT(flows[i].cap > 0);
+        heap_.push_back(Level{flows[i].cap, static_cast<std::uint32_t>(resource_count + i), 0});
+        std::push_heap(heap_.begin(), heap_.end(), cmp);
+    }
+
+    auto freeze = [&](std::uint32_t f, double level, std::uint32_t except) {
+        frozen_[f] = 1;
+        rates[f] = level;
+        for (const std::uint32_t s : {flows[f].first, flows[f].second}) {
+            if (s == except) continue;
+            // Rounding may leave a hair below zero; the resource is then simply full.
+            remaining_[s] = std::max(0.0, remaining_[s] - level);
+            --unfrozen_[s];
+            ++version_[s];
+            if (unfrozen_[s] > 0) push(s);
+            if (flows[f].second == flows[f].first) break;  // one resource, counted once
+        }
+    };
     while (!heap_.empty()) {
         std::pop_heap(heap_.begin(), heap_.end(), cmp);
         const Level top = heap_.back();
         heap_.pop_back();
+        if (top.resource >= resource_count) {
+            // A flow reached its own cap before any resource it crosses filled.
+            const auto f = static_cast<std::uint32_t>(top.resource - resource_count);
+            if (!frozen_[f]) freeze(f, top.level, UINT32_MAX);
+            continue;
+        }
         const std::uint32_t r = top.resource;
         if (top.version != version_[r] || unfrozen_[r] == 0) continue;
         // Resource r fills at this level: every flow still rising through it stops here.
         for (std::uint32_t k = row_[r]; k < row_[r + 1]; ++k) {
             const std::uint32_t f = by_resource_[k];
             if (frozen_[f]) continue;
-            frozen_[f] = 1;
-            rates[f] = top.level;
-            for (const std::uint32_t s : {flows[f].first, flows[f].second}) {
-                if (s == r) continue;
-                // Rounding may leave a hair below zero; the resource is then simply full.
-                remaining_[s] = std::max(0.0, remaining_[s] - top.level);
-                --unfrozen_[s];
-                ++version_[s];
-                if (unfrozen_[s] > 0) push(s);
-            }
+            freeze(f, top.level, r);
         }
         unfrozen_[r] = 0;
     }

@@ -17,6 +17,8 @@
 // allocate each time.
 #pragma once
 
+#include <limits>
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -26,6 +28,8 @@ namespace agora::sim {
 struct FairShareFlow {
     std::uint32_t first = 0;   // resource index, e.g. the sender's upload
     std::uint32_t second = 0;  // resource index, e.g. the receiver's download; may equal `first`
+    // The flow's own limit (TCP's rate under loss); it stops rising there like at a full resource.
+    double cap = std::numeric_limits<double>::infinity();
 };
 
 class FairShareSolver {

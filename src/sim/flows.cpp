@@ -219,7 +219,7 @@ void Network::on_recompute(TimePoint now) {
     problem_.resize(component_flows_.size());
     for (std::size_t i = 0; i < component_flows_.size(); ++i) {
         const std::uint32_t f = component_flows_[i];
-        problem_[i] = FairShareFlow{node(sender_of(f)).local[0], node(receiver_of(f)).local[1]};
+        problem_[i] = FairShareFlow{node(sender_of(f)).local[0], node(receiver_of(f)).local[1], connections_[f >> 1].cap};
     }
     rates_.resize(component_flows_.size());
     solver_.solve(capacity_, problem_, rates_);

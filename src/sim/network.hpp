@@ -31,9 +31,12 @@
 // is computed in a fixed order.
 //
 // What is approximate, and why it is acceptable for testing a BitTorrent engine:
-//   - no TCP dynamics: no slow start, no window limit from latency, no loss on streams (TCP
-//     retransmits), no per-packet overhead. A stream gets its fair share at once. The engine's
-//     choking and piece picking react on the scale of seconds, where this is what TCP converges to.
+//   - no TCP dynamics: no slow start, no window limit from latency, no per-packet overhead. A
+//     stream gets its fair share at once. The engine's choking and piece picking react on the
+//     scale of seconds, where this is what TCP converges to. Loss does not drop stream bytes (TCP
+//     retransmits them); it caps the stream's rate at what TCP sustains under loss p and round
+//     trip RTT, MSS * 1.22 / (RTT * sqrt(p)) (Mathis, Semke, Mahdavi, Ott 1997), p being the
+//     chance that a packet crosses either end's lossy access link.
 //   - only access links congest; the core between them has infinite capacity.
 //   - datagrams are assumed tiny (DHT packets are under 1,500 bytes and rate-limited by the DHT
 //     itself): they take no capacity from streams and are not counted against upload capacity.
@@ -48,6 +51,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -121,6 +125,7 @@ struct NetworkConfig {
     std::uint32_t small_send_bytes_max = 1400;
     Duration rate_update_interval{0};
     Duration connect_timeout = std::chrono::seconds(10);
+    std::uint32_t tcp_mss = 1460;  // bytes, for the rate of a stream under loss
     Duration nat_mapping_timeout = std::chrono::seconds(120);
     std::uint16_t ephemeral_port_min = 49152;
 };
@@ -239,6 +244,7 @@ private:
         NodeIndex node[2];
         Address address[2];          // where side s is, as the other side sees it
         Duration latency{0};         // one way, both directions
+        double cap = std::numeric_limits<double>::infinity();  // TCP's rate under the pair's loss
         TimePoint started;
         Flow flow[2];
     };

@@ -6,6 +6,7 @@
 // event about a connection carries its generation, so events still in flight for a freed (and
 // perhaps reused) slot are recognised and dropped.
 #include <algorithm>
+#include <cmath>
 
 #include "core/assert.hpp"
 #include "sim/network.hpp"
@@ -90,6 +91,10 @@ StreamId Network::connect(NodeIndex from_node, Address to) {
     } else {
         c.node[1] = *target;
         c.latency = latency(from_node, *target);
+        const double p = 1 - (1 - n.config.loss) * (1 - node(*target).config.loss);
+        const double rtt_s = 2 * std::chrono::duration<double>(c.latency).count();
+        c.cap = p > 0 && rtt_s > 0 ? config_.tcp_mss * 1.22 / (rtt_s * std::sqrt(p))
+                                   : std::numeric_limits<double>::infinity();
         schedule(now + c.latency, syn_arrives, ref);
     }
     return stream_id(ref, 0);

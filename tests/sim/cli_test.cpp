@@ -96,6 +96,31 @@ TEST(SimCommand, DhtScaleWritesResultsAndPlotsTheSameForOneSeed) {
     expect_same_files(one, two);
 }
 
+TEST(SimCommand, LossAndLatencySlowTheSwarmAndTheLookups) {
+    const auto out = scratch("lossy");
+    const auto r = agora("sim " + scenario("tiny-lossy.toml") + " -q --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    for (const char* f : {"summary.json", "lossy.csv", "throughput.png", "lookup-latency.svg"})
+        EXPECT_TRUE(fs::exists(out / f)) << f;
+    const auto runs = nlohmann::json::parse(slurp(out / "summary.json"))["runs"];
+    ASSERT_EQ(runs.size(), 3u);
+    double last_throughput = 1e18;
+    for (const auto& run : runs) {
+        EXPECT_EQ(run["swarm"]["completed"], 6) << run.dump();
+        EXPECT_EQ(run["swarm"]["invariants"], "held");
+        EXPECT_EQ(run["dht"]["invariants"], "held");
+        const double throughput = run["swarm"]["mean_throughput_bytes_per_s"].get<double>();
+        EXPECT_LT(throughput, last_throughput) << run.dump();  // more loss, slower
+        last_throughput = throughput;
+    }
+    // Against the clean network: the lossy links cut throughput several-fold and slow lookups.
+    const double clean = runs[0]["swarm"]["mean_throughput_bytes_per_s"].get<double>();
+    EXPECT_LT(runs[1]["swarm"]["mean_throughput_bytes_per_s"].get<double>() * 2, clean);
+    EXPECT_GE(runs[0]["dht"]["found_rate"].get<double>(), 0.9);
+    EXPECT_LT(runs[0]["dht"]["latency_seconds"]["median"].get<double>(),
+              runs[2]["dht"]["latency_seconds"]["median"].get<double>());
+}
+
 TEST(SimCommand, BadScenariosAreRefusedClearly) {
     const auto dir = scratch("bad");
     fs::create_directories(dir);
@@ -116,6 +141,8 @@ TEST(SimCommand, BadScenariosAreRefusedClearly) {
              {"kind = \"flash-crowd\"\nleechers = 5\npiece-kib = 20\n", "multiple of 16"},
              {"kind = \"dht-scale\"\nnodes = 10\nlatency-ms = [50, 10]\n", "latency-ms must be"},
              {"kind = = \"dht-scale\"\n", "bad.toml:1"},
+             {"kind = \"lossy\"\nleechers = 5\nnodes = 10\n", "conditions must list"},
+             {"kind = \"lossy\"\nleechers = 5\nnodes = 10\nconditions = [[0.9, 1, 2]]\n", "every condition must be"},
          }) {
         const auto r = agora("sim " + write("bad.toml", c.text) + " -q --out " + (dir / "out").string());
         EXPECT_EQ(r.code, 2) << c.text << r.output;

@@ -22,6 +22,23 @@ TEST(FairShare, SingleFlowGetsTheBottleneck) {
     EXPECT_DOUBLE_EQ(solve({20, 30}, {{0, 1}})[0], 20);
 }
 
+// Proves a capped flow (TCP under loss) stops at its cap and leaves the rest to the others, and a
+// cap above the fair share changes nothing.
+TEST(FairShare, ACappedFlowLeavesTheRestToTheOthers) {
+    // resources: 0 = A up (100), 1 = B down (1000), 2 = C down (1000), 3 = D down (1000)
+    const auto rates = solve({100, 1000, 1000, 1000}, {{0, 1, 10}, {0, 2}, {0, 3}});
+    EXPECT_DOUBLE_EQ(rates[0], 10);
+    EXPECT_DOUBLE_EQ(rates[1], 45);
+    EXPECT_DOUBLE_EQ(rates[2], 45);
+    const auto loose = solve({100, 1000, 1000}, {{0, 1, 70}, {0, 2}});
+    EXPECT_DOUBLE_EQ(loose[0], 50);
+    EXPECT_DOUBLE_EQ(loose[1], 50);
+    // A cap below a flow's resource on the other side: the other flows of that side rise.
+    const auto mixed = solve({100, 30}, {{0, 1, 5}, {0, 1}});
+    EXPECT_DOUBLE_EQ(mixed[0], 5);
+    EXPECT_DOUBLE_EQ(mixed[1], 25);
+}
+
 // Proves flows from one sender to fast receivers split its upload equally.
 TEST(FairShare, TwoFlowsShareAnUploadEqually) {
     // resources: 0 = A up (100), 1 = B down (1000), 2 = C down (1000)

@@ -2,6 +2,8 @@
 // close, the capacity invariants, and determinism of a whole busy run.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "recording_host.hpp"
 #include "sim/network.hpp"
 #include "sim/seeds.hpp"
@@ -109,6 +111,21 @@ TEST(Streams, SingleStreamRunsAtTheBottleneck) {
     EXPECT_NEAR(std::chrono::duration<double>(took).count(), 10.0 + 0.020, 0.001);
     EXPECT_EQ(w.net.send_rate(sa), 0);
     EXPECT_EQ(w.net.check_invariants(), std::nullopt);
+}
+
+// Proves loss slows a stream as TCP is slowed (Mathis: MSS * 1.22 / (RTT * sqrt(p))) and never
+// loses its bytes: 2% loss on one end, 20 ms each way.
+TEST(Streams, LossCapsAStreamAtTcpsRate) {
+    World w;
+    const NodeIndex a = w.net.add_node({.upload_bytes_per_s = 10'000'000, .loss = 0.02});
+    const NodeIndex b = w.net.add_node({.download_bytes_per_s = 10'000'000});
+    const auto [sa, sb] = w.open(a, b);
+    ASSERT_TRUE(w.net.send(sa, w.pattern(1'000'000, 3)));
+    w.queue.run_until(w.queue.now() + milliseconds(1));
+    const double expected = 1460 * 1.22 / (0.040 * std::sqrt(0.02));  // about 315 KB/s
+    EXPECT_NEAR(w.net.send_rate(sa), expected, 1);
+    w.queue.run_until(w.queue.now() + seconds(10));
+    EXPECT_EQ(w.host.received[sb], w.pattern(1'000'000, 3));
 }
 
 // Proves two streams from one sender to fast receivers split its upload equally.
