@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commands.hpp"
+#include "sim/churn.hpp"
 #include "sim/dht_scale.hpp"
 #include "sim/flash_crowd.hpp"
 #include "sim_report.hpp"
@@ -35,6 +36,7 @@ struct Scenario {
     std::vector<std::uint32_t> sizes;  // leechers (flash-crowd) or nodes (dht-scale): one world each
     sim::FlashCrowdConfig crowd;
     sim::DhtScaleConfig dht;
+    sim::ChurnConfig churn;
 };
 
 std::uint64_t mbit(double m) { return static_cast<std::uint64_t>(m * 1e6 / 8); }
@@ -51,8 +53,9 @@ Result<Scenario> read_scenario(const std::string& path) {
     s.info.kind = t["kind"].value_or(std::string());
     const bool crowd = s.info.kind == "flash-crowd";
     const bool lossy = s.info.kind == "lossy";
-    if (!crowd && !lossy && s.info.kind != "dht-scale")
-        return bad(path + ": kind must be \"flash-crowd\", \"dht-scale\" or \"lossy\"");
+    const bool churn = s.info.kind == "churn";
+    if (!crowd && !lossy && !churn && s.info.kind != "dht-scale")
+        return bad(path + ": kind must be \"flash-crowd\", \"dht-scale\", \"churn\" or \"lossy\"");
     const std::set<std::string> crowd_keys = {"leechers", "file-mib", "piece-kib", "seed-upload-mbit",
                                               "seed-download-mbit", "arrival-window-s", "time-limit-s", "max-peers",
                                               "link"};
@@ -60,6 +63,10 @@ Result<Scenario> read_scenario(const std::string& path) {
                                             "up-mbit", "down-mbit"};
     std::set<std::string> common = {"kind", "seed", "latency-ms", "loss"};
     std::set<std::string> known = crowd ? crowd_keys : dht_keys;
+    if (churn)
+        known = {"initial", "arrivals-per-s", "session-min-s", "session-shape", "departure-at-s", "duration-s",
+                 "lookup-interval-s", "lookups-per-interval", "file-mib", "piece-kib", "seed-upload-mbit",
+                 "seed-download-mbit", "max-peers", "link"};
     if (lossy) {
         // Both halves, with the links' loss and latency set per condition instead.
         known.insert(crowd_keys.begin(), crowd_keys.end());
@@ -110,6 +117,11 @@ Result<Scenario> read_scenario(const std::string& path) {
         path + ": " + sizes_key + " must be a count or a list of counts (" + std::to_string(sizes_min) + " to 1000000)";
     if (lossy) {
         // sizes were read above
+    } else if (churn) {
+        auto v = t["initial"].value<std::int64_t>();
+        if (!v || *v < 1 || *v > 1'000'000) return bad(path + ": initial must be a count from 1 to 1000000");
+        s.sizes.push_back(static_cast<std::uint32_t>(*v));
+        s.churn.initial = s.sizes[0];
     } else if (const auto* a = t[sizes_key].as_array()) {
         for (const auto& x : *a) {
             auto v = x.value<std::int64_t>();
@@ -167,6 +179,25 @@ Result<Scenario> read_scenario(const std::string& path) {
                 return bad(path + ": every [[link]] needs name, share > 0, up-mbit and down-mbit from 0.01 to 1000000");
             c.links.push_back({*name, *share, mbit(*up), mbit(*down)});
         }
+    }
+    if (churn) {
+        auto& h = s.churn;
+        if (auto v = number("arrivals-per-s", 0, 1e4)) h.arrivals_per_s = *v;
+        if (auto v = number("session-min-s", 1, 1e6)) h.session_min = seconds_of(*v);
+        if (auto v = number("session-shape", 1.01, 10)) h.session_shape = *v;
+        if (auto v = number("duration-s", 1, 1e6)) h.duration = seconds_of(*v);
+        if (auto v = number("departure-at-s", 0, 1e6)) h.departure_at = seconds_of(*v);
+        if (auto v = number("lookup-interval-s", 1, 1e4)) h.lookup_interval = seconds_of(*v);
+        if (auto v = number("lookups-per-interval", 0, 1e5)) h.lookups_per_interval = static_cast<std::uint32_t>(*v);
+        h.file_bytes = c.file_bytes;
+        h.piece_length = c.piece_length;
+        h.seed_upload = c.seed_upload;
+        h.seed_download = c.seed_download;
+        h.links = c.links;
+        h.latency = c.latency;
+        h.loss = c.loss;
+        h.max_peers = c.max_peers;
+        if (h.departure_at > h.duration) return bad(path + ": departure-at-s must fall within duration-s");
     }
     if (!error.empty()) return bad(path + ": " + error);
     return s;
@@ -251,6 +282,21 @@ void add_sim(CLI::App& app, std::function<int()>& run) {
                     runs.push_back(std::move(r));
                 }
                 if (auto w = write_flash_crowd(out, s->info, runs); !w) return report(w.error());
+            } else if (s->info.kind == "churn") {
+                Meter m;
+                auto r = sim::run_churn(s->churn, s->info.seed * 1000003, meter_for(s->churn.initial, m, "complete"));
+                if (!a->quiet)
+                    std::fprintf(stderr,
+                                 "%ssim: %u arrived, %u completed, %u left incomplete; lookups found the closest node "
+                                 "%.0f%% before, %.0f%% just after half left, %.0f%% at the end; recovered in %s; "
+                                 "%.1f s wall\n",
+                                 tty ? "\r" : "", r.arrived, r.completed, r.left_incomplete, 100 * r.found_before,
+                                 100 * r.found_after, 100 * r.found_end,
+                                 r.recovery_s ? (std::to_string(static_cast<int>(*r.recovery_s)) + " s").c_str() : "never",
+                                 m.wall());
+                if (r.failure) std::fprintf(stderr, "agora: INVARIANT BROKEN: %s\n", r.failure->c_str());
+                broken = r.failure.has_value();
+                if (auto w = write_churn(out, s->info, r); !w) return report(w.error());
             } else if (s->info.kind == "lossy") {
                 std::vector<LossyRun> runs;
                 for (std::size_t i = 0; i < s->conditions.size(); ++i) {

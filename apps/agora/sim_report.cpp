@@ -166,6 +166,51 @@ Status write_lossy(const std::string& dir_text, const ScenarioInfo& scenario, co
     return Ok{};
 }
 
+Status write_churn(const std::string& dir_text, const ScenarioInfo& scenario, const sim::ChurnResult& r) {
+    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
+    if (auto m = make_dir(dir); !m) return m;
+    nlohmann::ordered_json j;
+    j["scenario"] = scenario.name;
+    j["kind"] = scenario.kind;
+    j["seed"] = scenario.seed;
+    j["world_seed"] = r.world_seed;
+    j["arrived"] = r.arrived;
+    j["completed"] = r.completed;
+    j["completion_rate"] = round3(r.arrived == 0 ? 0 : static_cast<double>(r.completed) / r.arrived);
+    j["left_incomplete"] = r.left_incomplete;
+    j["departed_at_once"] = r.departed_at_once;
+    j["departure_at_seconds"] = round3(std::chrono::duration<double>(r.config.departure_at).count());
+    j["lookup_found_rate_before"] = round3(r.found_before);
+    j["lookup_found_rate_just_after"] = round3(r.found_after);
+    j["lookup_found_rate_at_end"] = round3(r.found_end);
+    j["recovery_seconds"] = r.recovery_s ? nlohmann::ordered_json(round3(*r.recovery_s)) : nlohmann::ordered_json();
+    j["events"] = r.events;
+    j["simulated_seconds"] = round3(r.simulated_s);
+    j["invariants"] = r.failure ? *r.failure : "held";
+    std::string table = "t_s,alive,arrived,left,completed,lookups,found,found_rate,download_bytes_per_s\n";
+    for (const auto& s : r.series)
+        table += fmt::format("{:.3f},{},{},{},{},{},{},{:.3f},{:.0f}\n", s.t, s.alive, s.arrived, s.left, s.completed,
+                             s.lookups, s.found, s.lookups == 0 ? 0.0 : static_cast<double>(s.found) / s.lookups,
+                             s.download_rate);
+    if (auto w = write_file(dir / "churn.csv", table); !w) return w;
+    if (auto w = write_file(dir / "summary.json", j.dump(2) + "\n"); !w) return w;
+    const std::string script =
+        "set datafile separator ','\nset grid\nset key top left\n" +
+        both_formats("churn",
+                     fmt::format("set xlabel 'simulated time (s)'\nset ylabel 'nodes'\nset y2label 'lookups that found "
+                                 "the closest live node'\nset y2range [0:1.05]\nset y2tics\nset ytics nomirror\n"
+                                 "set arrow from {0},graph 0 to {0},graph 1 nohead dt 2\n"
+                                 "set title 'Churn: half the nodes leave at {0:g} s'\n"
+                                 "plot 'churn.csv' every ::1 using 1:2 with lines lw 2 title 'alive', "
+                                 "'' every ::1 using 1:3 with lines title 'arrived', "
+                                 "'' every ::1 using 1:5 with lines title 'completed', "
+                                 "'' every ::1 using 1:8 axes x1y2 with linespoints title 'lookups found closest'\n",
+                                 std::chrono::duration<double>(r.config.departure_at).count()));
+    if (auto w = write_file(dir / "plots.gp", script); !w) return w;
+    run_gnuplot(dir, "plots.gp");
+    return Ok{};
+}
+
 Status write_dht_scale(const std::string& dir_text, const ScenarioInfo& scenario,
                        const std::vector<sim::DhtScaleResult>& runs) {
     const std::filesystem::path dir = std::filesystem::absolute(dir_text);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "sim/churn.hpp"
 #include "sim/dht_scale.hpp"
 #include "sim/flash_crowd.hpp"
 
@@ -41,6 +42,10 @@ Status write_flash_crowd(const std::string& dir, const ScenarioInfo& scenario,
 // Writes summary.json, lossy.csv (one row per condition: the swarm's completion and throughput,
 // the lookups' latency and success) and throughput/lookup-latency.{png,svg}.
 Status write_lossy(const std::string& dir, const ScenarioInfo& scenario, const std::vector<LossyRun>& runs);
+
+// Writes summary.json, churn.csv (per interval: nodes alive, arrived, left, completed, lookups
+// and how many found the closest live node, download rate) and churn.{png,svg}.
+Status write_churn(const std::string& dir, const ScenarioInfo& scenario, const sim::ChurnResult& r);
 
 Status write_dht_scale(const std::string& dir, const ScenarioInfo& scenario, const std::vector<sim::DhtScaleResult>& runs);
 

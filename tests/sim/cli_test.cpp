@@ -121,6 +121,19 @@ TEST(SimCommand, LossAndLatencySlowTheSwarmAndTheLookups) {
               runs[2]["dht"]["latency_seconds"]["median"].get<double>());
 }
 
+TEST(SimCommand, ChurnWritesItsSeriesAndSummary) {
+    const auto out = scratch("churn");
+    const auto r = agora("sim " + scenario("tiny-churn.toml") + " -q --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    for (const char* f : {"summary.json", "churn.csv", "churn.png", "churn.svg"}) EXPECT_TRUE(fs::exists(out / f)) << f;
+    const auto s = nlohmann::json::parse(slurp(out / "summary.json"));
+    EXPECT_EQ(s["invariants"], "held");
+    EXPECT_GT(s["arrived"].get<int>(), 20);
+    EXPECT_GT(s["departed_at_once"].get<int>(), 5);
+    EXPECT_GE(s["completion_rate"].get<double>(), 0.7);
+    EXPECT_FALSE(s["recovery_seconds"].is_null());
+}
+
 TEST(SimCommand, BadScenariosAreRefusedClearly) {
     const auto dir = scratch("bad");
     fs::create_directories(dir);
@@ -142,6 +155,7 @@ TEST(SimCommand, BadScenariosAreRefusedClearly) {
              {"kind = \"dht-scale\"\nnodes = 10\nlatency-ms = [50, 10]\n", "latency-ms must be"},
              {"kind = = \"dht-scale\"\n", "bad.toml:1"},
              {"kind = \"lossy\"\nleechers = 5\nnodes = 10\n", "conditions must list"},
+             {"kind = \"churn\"\ninitial = 5\ndeparture-at-s = 100\nduration-s = 50\n", "within duration-s"},
              {"kind = \"lossy\"\nleechers = 5\nnodes = 10\nconditions = [[0.9, 1, 2]]\n", "every condition must be"},
          }) {
         const auto r = agora("sim " + write("bad.toml", c.text) + " -q --out " + (dir / "out").string());
