@@ -135,6 +135,26 @@ bool World::run_while(const std::function<bool()>& keep_going, TimePoint limit) 
     return !failure_;
 }
 
+// Every request a node sent is answered or given up once its timeout passed (the swarm checks
+// timeouts on a one-second tick, hence the slack).
+void World::check_requests(TimePoint now) {
+    const Duration limit = config_.request_limit > Duration::zero()
+                               ? config_.request_limit
+                               : config_.engine.torrent.request_timeout + std::chrono::seconds(2);
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        const auto& engine = nodes_[i].engine;
+        if (!engine) continue;
+        for (const auto t : engine->torrents()) {
+            const auto* swarm = engine->torrent(t);
+            if (!swarm) continue;
+            const TimePoint oldest = swarm->oldest_request();
+            if (oldest != TimePoint::max() && now - oldest > limit)
+                return fail("node " + std::to_string(i) + " has a request outstanding for " +
+                            std::to_string((now - oldest).count() / 1000) + " ms, past its timeout");
+        }
+    }
+}
+
 void World::fail(std::string what) {
     if (!failure_) failure_ = std::move(what);
 }
@@ -163,6 +183,7 @@ void World::on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) {
         }
         case check:
             if (auto broken = network_.check_invariants()) fail("network: " + *broken);
+            check_requests(now);
             queue_.schedule_after(config_.invariant_interval, Event{this, check, 0});
             return;
     }
@@ -309,6 +330,7 @@ void World::read_block(NodeIndex n, const session::ReadBlock& a, TimePoint now) 
     if (it == nd.disk.end() || !it->second.stored.get(a.piece.value))
         return fail("node " + std::to_string(n.value) + " read piece " + std::to_string(a.piece.value) +
                     " for upload, which its disk does not hold");
+    if (nd.spec.silent) return;  // the read never completes: the block is never sent
     if (nd.spec.disk_bytes_per_s == 0) return ready_reads_.push_back(a);
     const std::uint32_t slot = new_slot(free_jobs_, jobs_.size());
     if (slot == jobs_.size()) jobs_.emplace_back();

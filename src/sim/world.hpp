@@ -14,7 +14,7 @@
 // The invariant checker runs inside: every PieceVerified must be of a piece whose bytes matched
 // the original, no node may read for upload a piece its disk does not hold, and every
 // `invariant_interval` the network's own checks run (no node sends or receives above its
-// capacity). The first broken invariant stops the run and is kept in failure().
+// capacity) and every node's requests are checked: none is still waiting past its timeout. The first broken invariant stops the run and is kept in failure().
 #pragma once
 
 #include <cstdint>
@@ -42,6 +42,9 @@ struct WorldConfig {
     std::uint16_t port = 6881;  // every node listens (TCP) and runs its DHT (UDP) here
     Duration tracker_round_trip = std::chrono::milliseconds(100);
     Duration invariant_interval = std::chrono::seconds(1);
+    // How long a request may wait for its block before the run fails; 0: the engine's request
+    // timeout plus two seconds (the swarm checks timeouts on a one-second tick).
+    Duration request_limit{0};
 };
 
 struct NodeSpec {
@@ -51,6 +54,8 @@ struct NodeSpec {
     std::uint64_t disk_bytes_per_s = 0;
     // Serves corrupt blocks (for scenarios about bad peers): every block it uploads is marked bad.
     bool corrupt = false;
+    // Takes requests and never serves them (a stalling peer).
+    bool silent = false;
 };
 
 class World final : public Host, public EventSink {
@@ -161,6 +166,7 @@ private:
     TimePoint disk_time(Node& nd, std::int64_t bytes, TimePoint now);
     std::uint32_t new_slot(std::vector<std::uint32_t>& free, std::size_t size);
     void fail(std::string what);
+    void check_requests(TimePoint now);
     std::uint64_t pack(NodeIndex n) const { return (std::uint64_t{nodes_[n.value].generation} << 32) | n.value; }
 
     WorldConfig config_;

@@ -711,6 +711,13 @@ TimePoint Torrent::next_deadline() const {
     return *std::min_element(std::begin(timers_), std::end(timers_));
 }
 
+TimePoint Torrent::oldest_request() const {
+    TimePoint oldest = TimePoint::max();
+    for (const auto& [k, p] : peers_)
+        for (const auto& r : p.requests) oldest = std::min(oldest, r.sent_at);
+    return oldest;
+}
+
 TorrentStats Torrent::stats() const {
     TorrentStats s = totals_;
     s.pieces_had = picker_.have().count();

@@ -103,6 +103,9 @@ public:
     bool wants_block_digests(PieceIndex piece) const { return smart_ban_.has_record(piece); }
     void handle_block_read(PeerHandle peer, PieceIndex piece, std::uint32_t offset, BytesView data, TimePoint now);
     void handle_timeout(TimePoint now);
+    // When the oldest request still waiting for its block was sent (max when none): a driver's
+    // check that every request is answered or given up within the request timeout.
+    TimePoint oldest_request() const;
     TimePoint next_deadline() const;
 
     std::optional<Output> poll_output();

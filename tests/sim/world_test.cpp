@@ -99,6 +99,39 @@ TEST(World, ACorruptingPeerNeverGetsAWrongPieceVerified) {
     EXPECT_GT(s.world.network().counters(leech).stream_bytes_received, std::uint64_t{4} << 20);
 }
 
+// A peer that takes requests and never answers: the leecher gives up on them at its timeout and
+// gets the file from the honest seed; a checker stricter than the timeout fails the run loudly.
+TEST(World, UnansweredRequestsAreGivenUpOrTheRunFails) {
+    auto staller_world = [](Duration limit) {
+        WorldConfig c;
+        c.request_limit = limit;
+        auto w = std::make_unique<World>(c);
+        auto info = *make_torrent(1, "t.bin", 4 << 20, 0, {"http://tracker.sim/announce"});
+        NodeSpec silent;
+        silent.silent = true;
+        silent.link = {10'000'000, 10'000'000, 0, NatType::none};
+        NodeSpec honest;
+        honest.link = {300'000, 10'000'000, 0, NatType::none};
+        NodeSpec leech;
+        leech.link = {1'000'000, 10'000'000, 0, NatType::none};
+        w->add_torrent(w->add_node(silent), info, 1, true);
+        w->add_torrent(w->add_node(honest), info, 1, true);
+        w->add_torrent(w->add_node(leech), info, 1, false);
+        return w;
+    };
+    // The engine's own timeout (20 s) is within the default limit: the run holds, and completes.
+    auto ok = staller_world(Duration{0});
+    std::uint32_t verified = 0;
+    ok->on_piece_verified = [&](NodeIndex, TorrentHandle, PieceIndex, TimePoint) { ++verified; };
+    EXPECT_TRUE(ok->run_until(TimePoint{seconds(90)})) << *ok->failure();
+    EXPECT_EQ(verified, 128u);  // 4 MiB in 32 KiB pieces: the leecher has them all
+    // A 5 s limit is stricter than the engine's timeout: the checker catches the stalled requests.
+    auto strict = staller_world(seconds(5));
+    EXPECT_FALSE(strict->run_until(TimePoint{seconds(90)}));
+    ASSERT_TRUE(strict->failure().has_value());
+    EXPECT_NE(strict->failure()->find("past its timeout"), std::string::npos) << *strict->failure();
+}
+
 TEST(World, ALeavingNodeIsForgottenAndOthersCarryOn) {
     Swarm s;
     const auto seed = s.node(2'000'000, 2'000'000);
