@@ -288,7 +288,7 @@ void add_sim(CLI::App& app, std::function<int()>& run) {
                 if (!a->quiet)
                     std::fprintf(stderr,
                                  "%ssim: %u arrived, %u completed, %u left incomplete; lookups found the closest node "
-                                 "%.0f%% before, %.0f%% just after half left, %.0f%% at the end; recovered in %s; "
+                                 "%.0f%% before, %.0f%% over the three intervals after half left, %.0f%% at the end; recovered in %s; "
                                  "%.1f s wall\n",
                                  tty ? "\r" : "", r.arrived, r.completed, r.left_incomplete, 100 * r.found_before,
                                  100 * r.found_after, 100 * r.found_end,

@@ -381,6 +381,11 @@ void SessionDriver::arm_timer() {
     // engine's next deadline rarely moves. Only a changed deadline re-arms.
     const auto deadline = engine_.next_deadline();
     if (timer_armed_ && deadline == armed_deadline_) return;
+    if (deadline == TimePoint::max()) {  // nothing to wake for (no torrent, no connection, no DHT)
+        if (timer_armed_) timer_.cancel();
+        timer_armed_ = false;
+        return;
+    }
     timer_armed_ = true;
     armed_deadline_ = deadline;
     timer_.expires_at(epoch_ + deadline.since_epoch);

@@ -180,8 +180,10 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
     result.events = world.queue().events_processed();
     result.simulated_s = seconds(world.now());
 
-    // Lookup success before the departure (its second half, once the DHT has settled), right
-    // after it, at the end; recovery: the first interval after it back within 5 points of before.
+    // Lookup success before the departure (its second half, once the DHT has settled), over the
+    // three intervals after it, at the end; recovery: the first time after it from which three
+    // intervals in a row (sixty lookups by default, not one lucky interval) are back within five
+    // points of before.
     auto rate = [&](double from, double to) {
         std::uint32_t l = 0, f = 0;
         for (const auto& s : result.series)
@@ -194,13 +196,16 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
     const double depart_s = seconds(TimePoint{config.departure_at});
     const double step_s = std::chrono::duration<double>(config.lookup_interval).count();
     result.found_before = rate(depart_s / 2, depart_s);
-    result.found_after = rate(depart_s, depart_s + step_s);
+    result.found_after = rate(depart_s, depart_s + 3 * step_s);
     result.found_end = rate(result.simulated_s * 0.75, result.simulated_s);
-    for (const auto& s : result.series)
-        if (s.t > depart_s && s.lookups > 0 && static_cast<double>(s.found) / s.lookups >= result.found_before - 0.05) {
-            result.recovery_s = s.t - depart_s;
+    for (const auto& s : result.series) {
+        const double from = s.t - step_s;  // the interval this sample closes
+        if (from < depart_s || s.t + 2 * step_s > result.simulated_s) continue;
+        if (rate(from, s.t + 2 * step_s) >= result.found_before - 0.05) {
+            result.recovery_s = from - depart_s;
             break;
         }
+    }
     return result;
 }
 

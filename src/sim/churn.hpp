@@ -52,7 +52,7 @@ struct ChurnResult {
     std::uint32_t left_incomplete = 0;
     std::uint32_t departed_at_once = 0;
     double found_before = 0;   // lookup success before the mass departure
-    double found_after = 0;    // in the first interval after it
+    double found_after = 0;    // over the three intervals after it
     double found_end = 0;      // over the last quarter of the run
     std::optional<double> recovery_s;  // from the departure until lookups succeed as before
     std::uint64_t events = 0;
