@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/stats.hpp"
+
 extern char** environ;
 
 namespace agora::cli {
@@ -73,18 +75,11 @@ std::string both_formats(const std::string& stem, const std::string& body) {
     return out;
 }
 
-// The q-quantile (nearest rank) of a sample.
-double quantile(std::vector<double> v, double q) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-
 struct Spread {
     double p10, p25, median, p75, p90, mean;
 };
 Spread spread(const std::vector<double>& v) {
+    using sim::quantile;
     double sum = 0;
     for (double x : v) sum += x;
     return {quantile(v, 0.1), quantile(v, 0.25), quantile(v, 0.5), quantile(v, 0.75), quantile(v, 0.9),
@@ -98,22 +93,31 @@ std::string csv(const Spread& s) {
     return fmt::format("{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f}", s.p10, s.p25, s.median, s.p75, s.p90, s.mean);
 }
 
-Status make_dir(const std::filesystem::path& dir) {
+// The output folder, made if missing, as an absolute path.
+Result<std::filesystem::path> make_dir(const std::string& dir_text) {
+    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return make_error(Error::Kind::io, dir.string() + ": " + ec.message());
-    return Ok{};
+    return dir;
+}
+
+// What every summary.json starts with.
+nlohmann::ordered_json summary_of(const ScenarioInfo& scenario) {
+    nlohmann::ordered_json j;
+    j["scenario"] = scenario.name;
+    j["kind"] = scenario.kind;
+    j["seed"] = scenario.seed;
+    return j;
 }
 
 }  // namespace
 
 Status write_lossy(const std::string& dir_text, const ScenarioInfo& scenario, const std::vector<LossyRun>& runs) {
-    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
-    if (auto m = make_dir(dir); !m) return m;
-    nlohmann::ordered_json summary;
-    summary["scenario"] = scenario.name;
-    summary["kind"] = scenario.kind;
-    summary["seed"] = scenario.seed;
+    const auto made = make_dir(dir_text);
+    if (!made) return made.error();
+    const std::filesystem::path& dir = *made;
+    nlohmann::ordered_json summary = summary_of(scenario);
     std::string table = "condition,loss,latency_min_ms,latency_max_ms,leechers,completed,swarm_s,mean_s,"
                         "mean_throughput_bytes_per_s,nodes,lookups,found_rate,lookup_latency_median_s,"
                         "lookup_latency_p90_s,lookup_messages_median\n";
@@ -167,12 +171,10 @@ Status write_lossy(const std::string& dir_text, const ScenarioInfo& scenario, co
 }
 
 Status write_churn(const std::string& dir_text, const ScenarioInfo& scenario, const sim::ChurnResult& r) {
-    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
-    if (auto m = make_dir(dir); !m) return m;
-    nlohmann::ordered_json j;
-    j["scenario"] = scenario.name;
-    j["kind"] = scenario.kind;
-    j["seed"] = scenario.seed;
+    const auto made = make_dir(dir_text);
+    if (!made) return made.error();
+    const std::filesystem::path& dir = *made;
+    nlohmann::ordered_json j = summary_of(scenario);
     j["world_seed"] = r.world_seed;
     j["arrived"] = r.arrived;
     j["completed"] = r.completed;
@@ -213,12 +215,10 @@ Status write_churn(const std::string& dir_text, const ScenarioInfo& scenario, co
 
 Status write_dht_scale(const std::string& dir_text, const ScenarioInfo& scenario,
                        const std::vector<sim::DhtScaleResult>& runs) {
-    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
-    if (auto m = make_dir(dir); !m) return m;
-    nlohmann::ordered_json summary;
-    summary["scenario"] = scenario.name;
-    summary["kind"] = scenario.kind;
-    summary["seed"] = scenario.seed;
+    const auto made = make_dir(dir_text);
+    if (!made) return made.error();
+    const std::filesystem::path& dir = *made;
+    nlohmann::ordered_json summary = summary_of(scenario);
     std::string table = "nodes,log2_nodes,lookups,finished,found_rate,"
                         "hops_p10,hops_p25,hops_median,hops_p75,hops_p90,hops_mean,"
                         "messages_p10,messages_p25,messages_median,messages_p75,messages_p90,messages_mean,"
@@ -288,13 +288,11 @@ Status write_dht_scale(const std::string& dir_text, const ScenarioInfo& scenario
 
 Status write_flash_crowd(const std::string& dir_text, const ScenarioInfo& scenario,
                          const std::vector<sim::FlashCrowdResult>& runs) {
-    const std::filesystem::path dir = std::filesystem::absolute(dir_text);
-    if (auto m = make_dir(dir); !m) return m;
+    const auto made = make_dir(dir_text);
+    if (!made) return made.error();
+    const std::filesystem::path& dir = *made;
 
-    nlohmann::ordered_json summary;
-    summary["scenario"] = scenario.name;
-    summary["kind"] = scenario.kind;
-    summary["seed"] = scenario.seed;
+    nlohmann::ordered_json summary = summary_of(scenario);
     std::string table = "leechers,completed,swarm_s,server_s,bound_s,ratio_to_bound,mean_s,median_s,p90_s,events,simulated_s\n";
     for (const auto& r : runs) {
         nlohmann::ordered_json j;

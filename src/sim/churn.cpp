@@ -12,7 +12,6 @@ namespace agora::sim {
 
 namespace {
 
-double seconds(TimePoint t) { return static_cast<double>(t.since_epoch.count()) / 1e6; }
 Duration from_seconds(double s) { return Duration(static_cast<Duration::rep>(s * 1e6)); }
 
 // (0, 1]: never 0, so logarithms and powers of it are finite.
@@ -26,11 +25,7 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
     result.config = config;
     result.world_seed = world_seed;
 
-    WorldConfig wc;
-    wc.seed = world_seed;
-    wc.network.latency = pair_latency(config.latency, world_seed);
-    wc.network.rate_update_interval = std::chrono::milliseconds(50);
-    wc.engine.max_peers_per_torrent = config.max_peers;
+    WorldConfig wc = swarm_world(world_seed, config.latency, config.max_peers);
     wc.engine.dht = dht::NodeConfig{};
     World world(std::move(wc));
 
@@ -74,7 +69,7 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
             if (other != n.value) through.push_back(NodeIndex{other});
         }
         world.bootstrap_dht(n, through);
-        const double stay = seconds(TimePoint{config.session_min}) / std::pow(open_uniform(churn), 1.0 / config.session_shape);
+        const double stay = seconds(config.session_min) / std::pow(open_uniform(churn), 1.0 / config.session_shape);
         leaving.emplace(now + from_seconds(stay), n.value);
     };
     auto remove_leecher = [&](std::uint32_t n) {
@@ -193,7 +188,7 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
             }
         return l == 0 ? 0.0 : static_cast<double>(f) / l;
     };
-    const double depart_s = seconds(TimePoint{config.departure_at});
+    const double depart_s = seconds(config.departure_at);
     const double step_s = std::chrono::duration<double>(config.lookup_interval).count();
     result.found_before = rate(depart_s / 2, depart_s);
     result.found_after = rate(depart_s, depart_s + 3 * step_s);

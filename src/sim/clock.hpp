@@ -23,4 +23,8 @@ private:
     TimePoint now_{};
 };
 
+// Seconds into the run (or of a span), for results and reports.
+inline double seconds(Duration d) { return static_cast<double>(d.count()) / 1e6; }
+inline double seconds(TimePoint t) { return seconds(t.since_epoch); }
+
 }  // namespace agora::sim

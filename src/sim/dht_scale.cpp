@@ -10,8 +10,6 @@ namespace agora::sim {
 
 namespace {
 
-double seconds(TimePoint t) { return static_cast<double>(t.since_epoch.count()) / 1e6; }
-
 TimePoint at(Duration d) { return TimePoint{d}; }
 
 Duration uniform(Rng& rng, Duration window) {

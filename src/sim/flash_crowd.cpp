@@ -5,23 +5,10 @@
 
 #include "sim/content.hpp"
 #include "sim/seeds.hpp"
+#include "sim/stats.hpp"
 #include "sim/world.hpp"
 
 namespace agora::sim {
-
-namespace {
-
-double seconds(Duration d) { return static_cast<double>(d.count()) / 1e6; }
-double seconds(TimePoint t) { return seconds(t.since_epoch); }
-
-double quantile(std::vector<double> v, double q) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-    return v[std::min(i, v.size() - 1)];
-}
-
-}  // namespace
 
 double kumar_ross_bound(double file_bytes, double seed_upload, const std::vector<LeecherResult>& leechers) {
     if (leechers.empty()) return 0;
@@ -35,20 +22,22 @@ double kumar_ross_bound(double file_bytes, double seed_upload, const std::vector
     return std::max({file_bytes / seed_upload, file_bytes / download_min, n * file_bytes / upload_sum});
 }
 
+WorldConfig swarm_world(std::uint64_t world_seed, const LatencyRange& latency, std::uint32_t max_peers) {
+    WorldConfig wc;
+    wc.seed = world_seed;
+    wc.network.latency = pair_latency(latency, world_seed);
+    wc.network.rate_update_interval = std::chrono::milliseconds(50);
+    wc.engine.max_peers_per_torrent = max_peers;
+    return wc;
+}
+
 FlashCrowdResult run_flash_crowd(const FlashCrowdConfig& config, std::uint64_t world_seed,
                                  const std::function<void(const Progress&)>& progress) {
     FlashCrowdResult result;
     result.config = config;
     result.world_seed = world_seed;
 
-    WorldConfig wc;
-    wc.seed = world_seed;
-    wc.network.latency = pair_latency(config.latency, world_seed);
-    // Fair shares are recomputed on a 50 ms grid: about TCP's own ramp-up time, and what keeps
-    // thousands of streams affordable (network.hpp).
-    wc.network.rate_update_interval = std::chrono::milliseconds(50);
-    wc.engine.max_peers_per_torrent = config.max_peers;
-    World world(std::move(wc));
+    World world(swarm_world(world_seed, config.latency, config.max_peers));
 
     const std::uint32_t content = 1;
     auto info = make_torrent(content, "flash-crowd.bin", config.file_bytes, config.piece_length,

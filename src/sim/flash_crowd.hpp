@@ -13,6 +13,7 @@
 
 #include "core/clock.hpp"
 #include "sim/links.hpp"
+#include "sim/world.hpp"
 
 namespace agora::sim {
 
@@ -64,6 +65,11 @@ struct FlashCrowdResult {
     std::vector<LeecherResult> leechers;
     std::vector<Sample> series;
 };
+
+// The world a swarm scenario runs in: pair latencies drawn from `latency`, fair shares recomputed
+// on a 50 ms grid (about TCP's own ramp-up time, and what keeps thousands of streams affordable,
+// network.hpp), `max_peers` connections per torrent per node.
+WorldConfig swarm_world(std::uint64_t world_seed, const LatencyRange& latency, std::uint32_t max_peers);
 
 struct Progress {
     double simulated_s = 0;
