@@ -143,8 +143,19 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
         std::uint32_t best_availability = UINT32_MAX;
         std::vector<std::uint32_t> candidates;
         const auto offset = static_cast<std::uint32_t>(rng.below(piece_count_));
-        for (std::uint32_t n = 0; n < piece_count_; ++n) {
+        // Eight pieces at a time where none of them can be started (the peer lacks them, we have
+        // them or they are started): late in a download most of the scan is such bytes, and a
+        // peer with nothing new for us is asked again after every message it sends.
+        const BytesView theirs = peer_has.bytes(), ours = have_.bytes(), begun = started_.bytes();
+        for (std::uint32_t n = 0; n < piece_count_;) {
             const std::uint32_t i = (n + offset) % piece_count_;
+            const std::size_t byte = i / 8;
+            if ((static_cast<std::uint8_t>(theirs[byte]) & ~static_cast<std::uint8_t>(ours[byte]) &
+                 ~static_cast<std::uint8_t>(begun[byte])) == 0) {
+                n += std::min(8 - i % 8, piece_count_ - i);  // to the next byte, or wrap to piece 0
+                continue;
+            }
+            ++n;
             if (!startable(i, peer_has, limits)) continue;
             const auto prio = priority(PieceIndex(i));
             if (prio > best_priority || (prio == best_priority && availability_[i] < best_availability)) {

@@ -468,6 +468,7 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
     // Pieces a peer on parole is fetching alone stay its own; pieces that failed with this
     // peer's help go to others while others have them.
     for (const auto& [k, q] : peers_) {
+        if (totals_.hash_failures == 0) break;  // nobody is on parole before a piece fails
         if (q.handle == p.handle || !q.parole) continue;
         for (const auto& r : q.requests) limits.skip.push_back(r.block.piece);
     }

@@ -36,6 +36,26 @@ TEST(PiecePicker, RarestFirstThenStartedPiecesFirst) {
     EXPECT_EQ(second[0], (BlockRef{PieceIndex(2), 1}));
 }
 
+// The scan skips eight pieces at a time where none can be started; whatever piece the scan starts
+// at, and however the piece count ends inside a byte, the one piece a peer can give is found.
+TEST(PiecePicker, FindsTheOnlyStartablePieceFromAnyStart) {
+    for (std::uint32_t n = 1; n <= 20; ++n)
+        for (std::uint32_t only = 0; only < n; ++only)
+            for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+                PiecePicker picker(n, 16384, std::int64_t{n} * 16384);
+                for (std::uint32_t i = 0; i < n; ++i)
+                    if (i != only && i % 3 == 0) picker.set_have(PieceIndex(i));
+                Bitfield peer(n, true);
+                if (only % 3 == 0) continue;  // we have it
+                for (std::uint32_t i = 0; i < n; ++i)
+                    if (i != only && i % 3 != 0) picker.mark_requested(BlockRef{PieceIndex(i), 0});
+                Rng rng(seed);
+                auto picks = picker.pick(peer, 4, rng, {});
+                ASSERT_EQ(picks.size(), 1u) << "n=" << n << " only=" << only << " seed=" << seed;
+                EXPECT_EQ(picks[0], (BlockRef{PieceIndex(only), 0}));
+            }
+}
+
 // Pieces the peer lacks, and pieces we have, are never picked.
 TEST(PiecePicker, OnlyWhatThePeerHasAndWeLack) {
     PiecePicker picker(3, 16384, 3 * 16384);
