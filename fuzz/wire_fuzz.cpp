@@ -4,7 +4,8 @@
 // ut_metadata payloads it carries must survive encode -> decode (STYLE.md, practice 7).
 //
 // Input layout: byte 0 = flags (bits 0-1: pattern length 1..4; bit 2: use a 64-byte message maximum
-// to reach the limit paths), then the pattern bytes; chunk k of the rest is pattern[k % n] * 9 + 1
+// to reach the limit paths; bit 3: borrow() each chunk from a copy freed after the reader ran dry,
+// instead of feed()), then the pattern bytes; chunk k of the rest is pattern[k % n] * 9 + 1
 // bytes long. The rest is also given to decode_handshake.
 #include <cstddef>
 #include <cstdint>
@@ -92,6 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const BytesView stream(reinterpret_cast<const char*>(data + 1 + pattern_bytes),
                            size - 1 - pattern_bytes);
     const std::uint32_t message_bytes_max = (flags & 4u) ? 64 : wire::limits::message_bytes_max;
+    const bool borrowing = (flags & 8u) != 0;  // borrow() each read from a buffer freed after it
 
     check_handshake(stream);
 
@@ -101,7 +103,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (std::size_t chunk = 0; fed < stream.size() && !reader.failed(); ++chunk) {
         const std::size_t want = std::size_t{pattern[chunk % pattern_bytes]} * 9 + 1;
         const BytesView piece = stream.substr(fed, want);
-        reader.feed(piece);
+        const Bytes read(piece);  // dies at the end of this iteration, when the reader ran dry
+        if (borrowing) reader.borrow(read);
+        else reader.feed(piece);
         fed += piece.size();
         // Drained after every feed, so at most one partial frame plus this chunk is held.
         AGORA_ASSERT(reader.failed() || reader.buffered() <= std::size_t{message_bytes_max} + 3 + piece.size());

@@ -345,7 +345,7 @@ void SessionDriver::start_write(const std::shared_ptr<Conn>& c) {
     for (const auto& b : *batch) buffers.emplace_back(asio::buffer(b));
     upload_limit_.charge(bytes, at);
     if (own) own->upload.charge(bytes, at);
-    asio::async_write(c->socket, buffers, [this, c, batch](boost::system::error_code ec, std::size_t) {
+    asio::async_write(c->socket, buffers, [this, c, batch, bytes](boost::system::error_code ec, std::size_t) {
         c->writing = false;
         if (c->closed) return;
         if (ec) {
@@ -353,7 +353,10 @@ void SessionDriver::start_write(const std::shared_ptr<Conn>& c) {
             pump();
             return;
         }
-        start_write(c);
+        // In the kernel's buffer: the torrent may read the next blocks for this peer.
+        engine_.handle_sent(PeerHandle(c->peer), bytes, now());
+        pump();
+        if (!c->closed) start_write(c);
     });
 }
 

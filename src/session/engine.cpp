@@ -236,7 +236,7 @@ void Engine::handle_data(PeerHandle peer, BytesView bytes, TimePoint now) {
     } else if (c.state != ConnState::active) {
         return;
     }
-    c.reader.feed(bytes);
+    c.reader.borrow(bytes);  // parsed where the driver's buffer is: `bytes` outlives the loop
     const TorrentHandle t = *c.torrent;
     for (;;) {
         auto m = c.reader.next();
@@ -255,6 +255,7 @@ void Engine::handle_data(PeerHandle peer, BytesView bytes, TimePoint now) {
         slot.swarm->handle_message(peer, **m, now);
         if (!slot.swarm->has_peer(peer)) break;
     }
+    if (const auto left = connections_.find(peer.value); left != connections_.end()) left->second.reader.own();
     drain(t, now);
 }
 
@@ -282,6 +283,16 @@ void Engine::handle_piece_checked(TorrentHandle t, PieceIndex piece, bool ok, st
     if (it == torrents_.end()) return;
     it->second.swarm->handle_piece_checked(piece, ok, std::move(block_digests), now);
     if (!ok) actions_.push_back(Log{"piece " + std::to_string(piece.value) + " failed its hash check"});
+    drain(t, now);
+}
+
+void Engine::handle_sent(PeerHandle peer, std::size_t bytes, TimePoint now) {
+    auto it = connections_.find(peer.value);
+    if (it == connections_.end() || it->second.state != ConnState::active) return;
+    const TorrentHandle t = *it->second.torrent;
+    const auto slot = torrents_.find(t.value);
+    if (slot == torrents_.end() || !slot->second.swarm) return;
+    slot->second.swarm->handle_sent(peer, bytes);
     drain(t, now);
 }
 

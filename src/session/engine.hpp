@@ -92,6 +92,10 @@ public:
     void handle_connected(PeerHandle peer, TimePoint now);           // an outgoing Connect succeeded
     PeerHandle handle_accepted(Endpoint from, TimePoint now);         // an incoming connection
     void handle_data(PeerHandle peer, BytesView bytes, TimePoint now);
+    // `bytes` more of what was sent on the connection have been written (to the socket, onto the
+    // wire): the torrent paces its uploads by this (swarm::TorrentConfig::send_buffer_min). A driver
+    // must report every byte of every Send, in any grouping.
+    void handle_sent(PeerHandle peer, std::size_t bytes, TimePoint now);
     void handle_closed(PeerHandle peer, const std::string& reason, TimePoint now);  // failed connect too
     void handle_piece_checked(TorrentHandle t, PieceIndex piece, bool ok, std::vector<Sha1> block_digests,
                               TimePoint now);

@@ -153,21 +153,24 @@ void Network::on_chunk_sent(std::uint64_t ref, TimePoint now) {
     Flow& f = c->flow[dir];
     AGORA_ASSERT(f.active && f.chunk > 0);
     f.completion = EventHandle{};
+    const std::uint32_t sent = f.chunk;
     std::vector<Bytes> parts;
-    f.queued.take(f.chunk, parts);
-    deliver(slot, dir, std::move(parts), f.chunk, Duration::zero(), false, now);
+    f.queued.take(sent, parts);
+    deliver(slot, dir, std::move(parts), sent, Duration::zero(), false, now);
 
     if (!f.queued.empty()) {
         f.chunk = static_cast<std::uint32_t>(f.queued.next_chunk(config_.chunk_bytes_max));
         f.done = 0;
         f.updated = now;
         schedule_completion(slot, dir, now);  // same active set, same rate
-        return;
+    } else {
+        // Drained: idle streams hold no buffer (there may be hundreds of thousands of them).
+        f.queued.clear();
+        stop_flow(slot, dir);
+        if (f.fin) send_fin(slot, dir, now);  // after the last chunk, at the same arrival time
     }
-    // Drained: idle streams hold no buffer (there may be hundreds of thousands of them).
-    f.queued.clear();
-    stop_flow(slot, dir);
-    if (f.fin) send_fin(slot, dir, now);  // after the last chunk, at the same arrival time
+    // Last, with the flow consistent: the host may send on this stream from the call.
+    if (c->open[dir]) host_.on_stream_sent(c->node[dir], stream_id(ref, dir), sent, now);
 }
 
 void Network::visit(NodeIndex n, std::uint32_t resource) {

@@ -250,7 +250,11 @@ void World::act(NodeIndex n, session::Action& action, TimePoint now) {
                 bind_stream(s, a.peer.value);
             } else if constexpr (std::is_same_v<T, session::Send>) {
                 const auto it = nd.streams.find(a.peer.value);
-                if (it != nd.streams.end()) network_.send(it->second, std::move(a.bytes));
+                if (it == nd.streams.end()) return;
+                const std::size_t size = a.bytes.size();
+                // A small send leaves at once (network.hpp): written as far as the engine knows.
+                if (network_.send(it->second, std::move(a.bytes)) && network_.queued_bytes(it->second) == 0)
+                    nd.engine->handle_sent(a.peer, size, now);
             } else if constexpr (std::is_same_v<T, session::Close>) {
                 const auto it = nd.streams.find(a.peer.value);
                 if (it == nd.streams.end()) return;
@@ -401,6 +405,14 @@ void World::on_stream_data(NodeIndex n, StreamId stream, BytesView bytes, TimePo
     const auto peer = peer_of(stream);
     if (!peer) return;  // closed by us; the bytes were in flight
     nd.engine->handle_data(PeerHandle(*peer), bytes, now);
+    pump(n, now);
+}
+
+void World::on_stream_sent(NodeIndex n, StreamId stream, std::size_t bytes, TimePoint now) {
+    Node& nd = node(n);
+    const auto peer = peer_of(stream);
+    if (!peer || !nd.engine) return;
+    nd.engine->handle_sent(PeerHandle(*peer), bytes, now);
     pump(n, now);
 }
 

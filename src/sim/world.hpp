@@ -106,6 +106,7 @@ public:
     void on_stream_accepted(NodeIndex node, StreamId stream, Address from, std::uint16_t local_port,
                             TimePoint now) override;
     void on_stream_data(NodeIndex node, StreamId stream, BytesView bytes, TimePoint now) override;
+    void on_stream_sent(NodeIndex node, StreamId stream, std::size_t bytes, TimePoint now) override;
     void on_stream_closed(NodeIndex node, StreamId stream, CloseReason reason, TimePoint now) override;
     // EventSink
     void on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) override;

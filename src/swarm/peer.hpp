@@ -54,6 +54,7 @@ struct Peer {
 
     std::vector<OutstandingRequest> requests;  // ours to them
     std::deque<IncomingRequest> incoming;      // theirs to us, in order
+    std::size_t unsent = 0;                    // bytes sent to them the driver has not written yet
     std::uint32_t peer_reqq = 250;              // how many requests they accept queued (BEP 10 reqq)
     std::uint8_t ut_metadata_id = 0;            // their id for ut_metadata (0: not supported)
     std::uint8_t ut_pex_id = 0;                 // their id for ut_pex (0: not supported)

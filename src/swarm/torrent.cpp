@@ -90,17 +90,18 @@ Peer* Torrent::find(PeerHandle h) {
 }
 
 void Torrent::send(PeerHandle peer, const wire::Message& m) {
-    if (auto* p = find(peer)) p->last_sent = now_;
+    Peer* p = find(peer);
+    if (p) p->last_sent = now_;
     // Messages to one peer in a row travel as one Send (one write for the driver, one delivery in
     // the simulator): a burst of requests or haves costs one system call, not one each.
+    Bytes* out = nullptr;
     if (!outputs_.empty())
-        if (auto* last = std::get_if<SendBytes>(&outputs_.back()); last && last->peer == peer && last->bytes.size() < 64 * 1024) {
-            wire::encode(m, last->bytes);
-            return;
-        }
-    Bytes out;
-    wire::encode(m, out);
-    outputs_.push_back(SendBytes{peer, std::move(out)});
+        if (auto* last = std::get_if<SendBytes>(&outputs_.back()); last && last->peer == peer && last->bytes.size() < 64 * 1024)
+            out = &last->bytes;
+    if (!out) out = &std::get<SendBytes>(outputs_.emplace_back(SendBytes{peer, Bytes()})).bytes;
+    const std::size_t before = out->size();
+    wire::encode(m, *out);
+    if (p) p->unsent += out->size() - before;
 }
 
 void Torrent::drop(PeerHandle peer, std::string reason, bool ban) {
@@ -319,16 +320,32 @@ void Torrent::on_request(Peer& p, const wire::Request& r, TimePoint) {
     issue_reads(p);
 }
 
+std::size_t Torrent::send_buffer(const Peer& p) const {
+    if (config_.send_buffer_min == 0) return SIZE_MAX;
+    const auto half_second = static_cast<std::size_t>(p.upload.rate() / 2);
+    return std::clamp(half_second, config_.send_buffer_min, std::max(config_.send_buffer_min, config_.send_buffer_max));
+}
+
 void Torrent::issue_reads(Peer& p) {
     std::uint32_t reading = 0;
+    std::size_t queued = p.unsent;  // and, below, the reads in flight: bytes about to be queued
+    const std::size_t limit = send_buffer(p);
     for (auto& r : p.incoming) {
-        if (reading >= config_.reads_in_flight_per_peer) break;
+        if (reading >= config_.reads_in_flight_per_peer || queued >= limit) break;
         if (!r.reading) {
             r.reading = true;
             outputs_.push_back(ReadBlock{p.handle, r.piece, r.offset, r.length});
         }
         ++reading;
+        queued += r.length;
     }
+}
+
+void Torrent::handle_sent(PeerHandle handle, std::size_t bytes) {
+    Peer* p = find(handle);
+    if (!p) return;
+    p->unsent -= std::min(bytes, p->unsent);
+    issue_reads(*p);
 }
 
 void Torrent::handle_block_read(PeerHandle handle, PieceIndex piece, std::uint32_t offset, BytesView data,
@@ -345,6 +362,7 @@ void Torrent::handle_block_read(PeerHandle handle, PieceIndex piece, std::uint32
         Bytes out;
         wire::encode_piece_header(piece.value, offset, static_cast<std::uint32_t>(data.size()), out);
         out.append(data);
+        p->unsent += out.size();
         outputs_.push_back(SendBytes{handle, std::move(out)});
         p->upload.add(data.size());
         p->last_sent = now;
@@ -438,6 +456,10 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
 }
 
 std::uint32_t Torrent::queue_target(const Peer& p) const {
+    // A snubbed peer is still asked for one block at a time (as libtorrent does): the block it
+    // answers with lifts the snub. Asking nothing would leave it snubbed for good, its late
+    // answers to the timed-out requests being ignored.
+    if (p.snubbed) return 1;
     // Enough requests in flight to cover about three seconds at the peer's current rate.
     const double blocks = p.download.rate() * 3.0 / limits::block_size_bytes;
     const auto target = static_cast<std::uint32_t>(std::max<double>(config_.request_queue_min, blocks));
@@ -445,7 +467,7 @@ std::uint32_t Torrent::queue_target(const Peer& p) const {
 }
 
 void Torrent::fill_requests(Peer& p, TimePoint now) {
-    if (p.peer_choking || !p.am_interested || p.snubbed) return;
+    if (p.peer_choking || !p.am_interested) return;
     // Back-pressure: while the disk is behind, ask for nothing more. Memory for downloaded
     // pieces stays bounded whatever the network's speed.
     if (checking_bytes_ >= config_.checking_bytes_max) return;
@@ -672,7 +694,7 @@ void Torrent::handle_timeout(TimePoint now) {
             totals_.download_rate += p.download.rate();
             totals_.upload_rate += p.upload.rate();
             // Requests unanswered for too long: give them back to the picker; the peer is snubbed
-            // until it sends a block again.
+            // (one request at a time) until it sends a block we asked for.
             const auto before = p.requests.size();
             std::erase_if(p.requests, [&](const OutstandingRequest& r) {
                 if (now - r.sent_at < config_.request_timeout) return false;

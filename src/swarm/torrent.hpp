@@ -44,6 +44,13 @@ struct TorrentConfig {
     Duration keepalive_interval = std::chrono::seconds(90);
     Duration inactivity_timeout = std::chrono::seconds(180);
     std::uint32_t reads_in_flight_per_peer = 8;  // disk reads queued for one peer's requests
+    // Upload pacing, libtorrent's send buffer watermark: blocks are read for a peer only while the
+    // bytes sent to it and not yet written by the driver (handle_sent) stay under half a second
+    // of its upload rate, at least send_buffer_min and at most send_buffer_max. Without it every
+    // block a peer asks for is read and queued at once: seconds of data waiting in memory, and a
+    // choke that cannot take back what is queued. 0 turns pacing off.
+    std::size_t send_buffer_min = 64 * 1024;
+    std::size_t send_buffer_max = 512 * 1024;
     std::size_t checking_bytes_max = 64u << 20;  // downloaded piece bytes waiting for the disk
     std::string client_name = "agora/0.1.0";
     std::uint16_t listen_port = 0;
@@ -105,6 +112,9 @@ public:
     // them only for pieces that failed before; a failing piece always needs them).
     bool wants_block_digests(PieceIndex piece) const { return smart_ban_.has_record(piece); }
     void handle_block_read(PeerHandle peer, PieceIndex piece, std::uint32_t offset, BytesView data, TimePoint now);
+    // The driver wrote `bytes` more of what was sent to the peer (to the socket, or onto the
+    // simulated wire): with pacing on, more blocks may be read for it.
+    void handle_sent(PeerHandle peer, std::size_t bytes);
     void handle_timeout(TimePoint now);
     // When the oldest request still waiting for its block was sent (max when none): a driver's
     // check that every request is answered or given up within the request timeout.
@@ -146,6 +156,7 @@ private:
     void wants_changed(TimePoint now);
     void fill_requests(Peer& p, TimePoint now);
     void issue_reads(Peer& p);
+    std::size_t send_buffer(const Peer& p) const;
     void rechoke(TimePoint now);
     void fill_unchoke_slots(TimePoint now);
     void check_invariants() const;

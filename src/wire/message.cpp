@@ -240,10 +240,11 @@ void MessageReader::fail(Error error) {
     // A failed reader holds nothing: the connection is going away.
     Bytes().swap(buffer_);
     head_ = 0;
+    borrowed_ = BytesView();
 }
 
 void MessageReader::check_prefix() {
-    if (error_ || buffered() < 4) return;
+    if (error_ || buffer_.size() - head_ < 4) return;
     const std::uint32_t length = read_be32(buffer_, head_);
     if (length <= message_bytes_max_) return;
     fail(protocol_error("message length " + std::to_string(length) + " is over the " +
@@ -253,6 +254,7 @@ void MessageReader::check_prefix() {
 
 void MessageReader::feed(BytesView bytes) {
     if (error_) return;
+    own();
     // Compact: views handed out earlier may point into the consumed prefix; they are invalid now.
     if (head_ > 0) {
         buffer_.erase(0, head_);
@@ -262,26 +264,86 @@ void MessageReader::feed(BytesView bytes) {
     check_prefix();
 }
 
+void MessageReader::borrow(BytesView bytes) {
+    if (error_) return;
+    own();
+    borrowed_ = bytes;
+    if (head_ == buffer_.size()) {
+        buffer_.clear();
+        head_ = 0;
+        if (borrowed_.size() >= 4 && read_be32(borrowed_, 0) > message_bytes_max_) top_up();  // fails
+    } else {
+        top_up();
+    }
+}
+
+void MessageReader::own() {
+    if (borrowed_.empty()) return;
+    if (head_ > 0) {
+        buffer_.erase(0, head_);
+        head_ = 0;
+    }
+    buffer_.append(borrowed_);
+    borrowed_ = BytesView();
+    check_prefix();
+}
+
+void MessageReader::top_up() {
+    while (!error_ && !borrowed_.empty()) {
+        const std::size_t have = buffer_.size() - head_;
+        std::size_t want = 4;
+        if (have >= 4) {
+            check_prefix();
+            if (error_) return;
+            want = std::size_t{4} + read_be32(buffer_, head_);
+        }
+        if (have >= want) return;
+        const std::size_t n = std::min(want - have, borrowed_.size());
+        buffer_.append(borrowed_.substr(0, n));
+        borrowed_.remove_prefix(n);
+    }
+    check_prefix();
+}
+
 Result<std::optional<Message>> MessageReader::next() {
     if (error_) return *error_;
     if (head_ == buffer_.size()) {  // all consumed: restart at the front without moving bytes
         buffer_.clear();
         head_ = 0;
     }
-    if (buffered() < 4) return std::optional<Message>{};
-    check_prefix();
-    if (error_) return *error_;
+    if (head_ < buffer_.size()) {
+        // A frame begun in an earlier read: complete it from the borrowed bytes, read it here.
+        top_up();
+        if (error_) return *error_;
+        const std::size_t have = buffer_.size() - head_;
+        if (have < 4) return std::optional<Message>{};
+        const std::size_t frame_bytes = std::size_t{4} + read_be32(buffer_, head_);
+        if (have < frame_bytes) return std::optional<Message>{};
+        const BytesView frame = BytesView(buffer_).substr(head_, frame_bytes);
+        head_ += frame_bytes;
+        return take_frame(frame);
+    }
+    // Whole frames are read where the caller's bytes are; a cut one is kept for the next read.
+    if (borrowed_.size() >= 4) {
+        const std::uint32_t length = read_be32(borrowed_, 0);
+        if (length > message_bytes_max_) {
+            top_up();  // fails, with the message check_prefix gives
+            return *error_;
+        }
+        if (borrowed_.size() - 4 >= length) {
+            const BytesView frame = borrowed_.substr(0, std::size_t{4} + length);
+            borrowed_.remove_prefix(frame.size());
+            return take_frame(frame);
+        }
+    }
+    own();
+    return std::optional<Message>{};
+}
 
-    const std::uint32_t length = read_be32(buffer_, head_);
-    if (buffered() - 4 < length) return std::optional<Message>{};
-
+Result<std::optional<Message>> MessageReader::take_frame(BytesView frame) {
     const std::int64_t frame_offset = stream_offset_;
-    const std::size_t frame_bytes = std::size_t{4} + length;
-    const BytesView frame = BytesView(buffer_).substr(head_, frame_bytes);
-    head_ += frame_bytes;
-    stream_offset_ += static_cast<std::int64_t>(frame_bytes);
-    if (length == 0) return std::optional<Message>{KeepAlive{}};
-
+    stream_offset_ += static_cast<std::int64_t>(frame.size());
+    if (frame.size() == 4) return std::optional<Message>{KeepAlive{}};
     auto message = decode_frame(byte_at(frame, 4), frame.substr(5), frame_offset);
     if (!message) {
         Error error = message.error();

@@ -134,6 +134,8 @@ bool bitfield_size_ok(BytesView bits, std::uint32_t piece_count);
 // Memory: the buffer holds what was fed and not yet consumed. A caller that drains next() until
 // nullopt after every feed() keeps it below message_bytes_max + 4 + one read. A length prefix over
 // the maximum fails as soon as its 4 bytes are here; nothing is ever reserved from a prefix.
+// borrow() instead of feed() saves a copy: whole frames are read where the bytes are, and only a
+// frame cut by the end of a read is copied (the piece messages of a download are 16 KiB each).
 // Errors are Kind::bad_argument with the stream offset of the offending frame; once failed, the
 // reader stays failed (next() repeats the error, feed() drops its input).
 class MessageReader {
@@ -142,22 +144,31 @@ public:
 
     // Appends bytes received from the peer. Invalidates views from earlier messages.
     void feed(BytesView bytes);
+    // Like feed(), but the reader may keep a view of `bytes` instead of a copy: the caller keeps
+    // them alive and unchanged until next() returns nullopt or an error, or until it calls own().
+    void borrow(BytesView bytes);
+    // Copies whatever is left of borrowed bytes into the reader: for a caller that stops calling
+    // next() before it runs dry (the connection is going away, or waits for something else).
+    void own();
 
     // The next complete message, nullopt when no complete frame is buffered, or the protocol error.
     // Views in the returned message are valid until the next feed() or next().
     Result<std::optional<Message>> next();
 
     // Bytes fed and not yet returned as messages.
-    std::size_t buffered() const { return buffer_.size() - head_; }
+    std::size_t buffered() const { return buffer_.size() - head_ + borrowed_.size(); }
     bool failed() const { return error_.has_value(); }
 
 private:
     void fail(Error error);
     void check_prefix();  // fails the reader when the pending frame's length is over the maximum
+    void top_up();        // moves from borrowed_ into buffer_ what completes buffer_'s frame
+    Result<std::optional<Message>> take_frame(BytesView frame);
 
     std::uint32_t message_bytes_max_;
     Bytes buffer_;
     std::size_t head_ = 0;              // start of the first unconsumed byte in buffer_
+    BytesView borrowed_;                // the caller's bytes after buffer_'s, not copied yet
     std::int64_t stream_offset_ = 0;    // stream offset of buffer_[head_], for error messages
     std::optional<Error> error_;
 };

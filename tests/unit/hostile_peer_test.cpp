@@ -87,6 +87,25 @@ class HostileSeeder : public ::testing::TestWithParam<Hostility> {};
 
 // A peer that serves wrong bytes beside an honest seeder: it is banned, at most 4 pieces are
 // wasted on it, and the download completes with the right data.
+// Upload pacing: a seeder reads blocks for a peer only while what it sent and the driver has not
+// written stays under the send buffer. With writes never completing, it stops after a few
+// blocks; once they complete, the rest follows.
+TEST(Swarm, SeederStopsReadingWhileItsSendsAreNotWritten) {
+    auto [info, data] = make_torrent(2 << 20, 32768, true, 1);
+    Network net;
+    net.report_sent = false;
+    auto& seeder = net.add_node(info, data, Bitfield(info->layout.piece_count(), true));
+    auto& leecher = net.add_node(info, data, Bitfield(info->layout.piece_count()), {{"127.0.0.1", seeder.port}});
+    EXPECT_FALSE(net.run([&] { return complete(leecher); }, std::chrono::seconds(30)));
+    const auto got = leecher.engine->torrent(leecher.torrent)->stats().payload_downloaded;
+    EXPECT_GT(got, 0u);
+    EXPECT_LE(got, swarm::TorrentConfig{}.send_buffer_min + limits::block_size_bytes);
+    net.report_sent = true;
+    net.release_sent();
+    ASSERT_TRUE(net.run([&] { return complete(leecher); }));
+    EXPECT_TRUE(leecher.data == data);
+}
+
 TEST_P(HostileSeeder, IsBannedAndTheDownloadCompletes) {
     auto [info, data] = make_torrent(4 << 20, 32768, false, 2);
     Network net;

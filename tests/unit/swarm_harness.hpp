@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include "core/limits.hpp"
 #include "io/piece_hasher.hpp"
@@ -45,6 +46,15 @@ public:
     std::vector<std::unique_ptr<Node>> nodes;
     std::map<std::uint16_t, std::unique_ptr<RawPeer>> raw_peers;  // by port
     std::uint64_t pieces_sent_unverified = 0;
+    // Whether engines are told their sends were written (Engine::handle_sent) when the bytes are
+    // delivered. Off, the reports wait in `withheld` until release_sent(): a socket that stopped
+    // draining.
+    bool report_sent = true;
+
+    void release_sent() {
+        for (auto& [n, peer, bytes] : withheld_) n->engine->handle_sent(peer, bytes, now);
+        withheld_.clear();
+    }
 
     // A node holding `have` of `data` (pieces not had are zeroed in its copy).
     Node& add_node(std::shared_ptr<const meta::TorrentInfo> info, const Bytes& data, const Bitfield& have,
@@ -126,6 +136,7 @@ private:
     std::vector<Link> links_;
     std::map<std::pair<Node*, std::uint32_t>, std::size_t> link_of_;
     std::deque<Delivery> queue_;
+    std::vector<std::tuple<Node*, PeerHandle, std::size_t>> withheld_;
 
     void pump() {
         bool progress = true;
@@ -153,6 +164,11 @@ private:
             if (to.node) to.node->engine->handle_closed(to.handle, "remote closed", now);
             if (to.raw) to.raw->closed = true;
             return;
+        }
+        // Delivered is written, for the sender's upload pacing.
+        if (const End& from = d.to_b ? l.a : l.b; from.node) {
+            if (report_sent) from.node->engine->handle_sent(from.handle, d.bytes.size(), now);
+            else withheld_.emplace_back(from.node, from.handle, d.bytes.size());
         }
         if (to.node) to.node->engine->handle_data(to.handle, d.bytes, now);
         if (to.raw) to.raw->on_bytes(d.bytes);
