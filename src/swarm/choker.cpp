@@ -1,6 +1,7 @@
 #include "swarm/choker.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace agora::swarm {
 
@@ -22,9 +23,17 @@ std::vector<PeerHandle> TitForTatChoker::choose(std::span<const ChokeCandidate> 
         std::sort(interested.begin(), interested.end(),
                   [](const auto* a, const auto* b) { return a->download_rate > b->download_rate; });
     }
+    std::vector<double> rates;
+    for (const auto& p : peers) rates.push_back(p.upload_rate);
+    std::sort(rates.begin(), rates.end(), std::greater<>());
+    std::uint32_t well_served = 0;
+    for (double threshold = 1024; well_served < rates.size() && rates[well_served] >= threshold; threshold += 2048)
+        ++well_served;
+    const std::uint32_t slots = std::max(regular_slots_, 2 * well_served + 1);
+
     std::vector<PeerHandle> chosen;
     for (const auto* p : interested) {
-        if (chosen.size() >= regular_slots_) break;
+        if (chosen.size() >= slots) break;
         chosen.push_back(p->peer);
     }
 

@@ -206,6 +206,28 @@ TEST(Choker, ReciprocationAndOptimisticSlot) {
     EXPECT_EQ(seen, (std::set<std::uint32_t>{1, 5}));
 }
 
+// A fast uplink gets more regular slots: while the k-th fastest peer we upload to gets at least
+// 1 KiB/s + 2 KiB/s per peer before it, the slots grow (to twice those peers, plus one); when the
+// rates fall, they shrink back to the configured number.
+TEST(Choker, SlotsGrowWhileEveryUnchokedPeerGetsAGoodRate) {
+    TitForTatChoker choker(1);
+    Rng rng(7);
+    std::vector<ChokeCandidate> peers;
+    for (std::uint32_t i = 1; i <= 12; ++i) peers.push_back(candidate(i, true, 100.0 * i));
+    auto regular = [&](const std::vector<PeerHandle>& chosen) { return chosen.size() - 1; };  // minus the optimistic
+    EXPECT_EQ(regular(choker.choose(peers, false, rng, TimePoint{})), 1u);
+    // Three peers each take 20 KiB/s of our upload (the thresholds are 1, 3 and 5 KiB/s).
+    for (std::uint32_t i = 0; i < 3; ++i) peers[i].upload_rate = 20 * 1024;
+    auto chosen = choker.choose(peers, false, rng, TimePoint{});
+    EXPECT_EQ(regular(chosen), 7u);
+    EXPECT_EQ(chosen[0], PeerHandle(12));  // still the ones that give us most first
+    // The third gets less than 5 KiB/s: two peers are well served, five slots.
+    peers[2].upload_rate = 4 * 1024;
+    EXPECT_EQ(regular(choker.choose(peers, false, rng, TimePoint{})), 5u);
+    for (auto& p : peers) p.upload_rate = 0;
+    EXPECT_EQ(regular(choker.choose(peers, false, rng, TimePoint{})), 1u);
+}
+
 // Seeding: slots go round the interested peers, longest-waiting first, not to the fastest.
 TEST(Choker, SeedingRotates) {
     TitForTatChoker choker(1);
