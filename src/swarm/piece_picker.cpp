@@ -128,13 +128,17 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
 
     // 2. New pieces: the highest priority first; within it, in order when sequential, else rarest
     // first with ties broken at random by starting the scan at a random piece.
+    std::uint32_t started_here = 0;
     auto take = [&](std::uint32_t i) {
-        if (!may_span(PieceIndex(i))) return false;
+        if (started_here >= limits.new_pieces_max || !may_span(PieceIndex(i))) return false;
+        ++started_here;
         auto& x = start_partial(PieceIndex(i));
         for (std::uint32_t k = 0; k < x.blocks.size() && out.size() < count; ++k) out.push_back(BlockRef{x.piece, k});
         return out.size() < count;
     };
-    if (sequential_) {
+    if (limits.new_pieces_max == 0) {
+        // nothing new may start: straight on to endgame
+    } else if (sequential_) {
         for (int level = high; level > skip && out.size() < count; --level)
             for (std::uint32_t i = 0; i < piece_count_; ++i)
                 if (priority(PieceIndex(i)) == level && startable(i, peer_has, limits) && !take(i)) break;

@@ -61,6 +61,7 @@ public:
         bool fresh_only = false;             // only pieces nobody has started (parole)
         std::uint32_t pieces_max = UINT32_MAX;  // distinct pieces the result may span
         std::vector<PieceIndex> in_flight;   // pieces this peer already has requests in
+        std::uint32_t new_pieces_max = UINT32_MAX;  // pieces the result may start (memory budget)
     };
     // Up to `count` blocks that `peer_has` offers and nobody was asked for yet (or, in endgame,
     // blocks already requested from others but not from this peer: only when this peer has no

@@ -481,6 +481,10 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
         if (std::find(limits.in_flight.begin(), limits.in_flight.end(), r.block.piece) == limits.in_flight.end())
             limits.in_flight.push_back(r.block.piece);
     }
+    const std::uint64_t piece_length = static_cast<std::uint64_t>(info_->layout.piece_length());
+    const std::uint64_t started = picker_.partial_count();
+    const std::uint64_t budget = std::max<std::uint64_t>(1, config_.partial_bytes_max / piece_length);
+    limits.new_pieces_max = static_cast<std::uint32_t>(budget > started ? std::min<std::uint64_t>(budget - started, UINT32_MAX) : 0);
     if (p.parole) {
         limits.fresh_only = true;
         limits.pieces_max = 1;

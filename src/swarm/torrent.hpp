@@ -53,6 +53,11 @@ struct TorrentConfig {
     std::size_t send_buffer_min = 64 * 1024;
     std::size_t send_buffer_max = 512 * 1024;
     std::size_t checking_bytes_max = 64u << 20;  // downloaded piece bytes waiting for the disk
+    // Pieces being downloaded are held in memory until they verify; at most this many bytes of
+    // them are started at once. At the limit, peers are asked for the missing blocks of started
+    // pieces (several peers then share a piece) and new pieces wait. Without it, forty peers
+    // sending at once start a piece each, or two, and hold them all.
+    std::size_t partial_bytes_max = 64u << 20;
     std::string client_name = "agora/0.1.0";
     std::uint16_t listen_port = 0;
     // BEP 11 peer exchange (never for private torrents, BEP 27). We send each peer that offers

@@ -106,6 +106,23 @@ TEST(Swarm, SeederStopsReadingWhileItsSendsAreNotWritten) {
     EXPECT_TRUE(leecher.data == data);
 }
 
+// The memory budget for pieces being downloaded: with room for two pieces, three seeders share
+// them block by block and a third piece starts only when one of them completes.
+TEST(Swarm, PiecesInProgressStayWithinTheirBudget) {
+    auto [info, data] = make_torrent(1 << 20, 32768, true, 1);
+    Network net;
+    std::vector<session::Endpoint> seeders;
+    for (int i = 0; i < 3; ++i)
+        seeders.push_back({"127.0.0.1", net.add_node(info, data, Bitfield(info->layout.piece_count(), true)).port});
+    net.configure = [](session::EngineConfig& c) { c.torrent.partial_bytes_max = 2 * 32768; };
+    auto& leecher = net.add_node(info, data, Bitfield(info->layout.piece_count()), seeders);
+    std::uint32_t most = 0;
+    net.observe = [&] { most = std::max(most, leecher.engine->torrent(leecher.torrent)->picker().partial_count()); };
+    ASSERT_TRUE(net.run([&] { return complete(leecher); }));
+    EXPECT_EQ(most, 2u);
+    EXPECT_TRUE(leecher.data == data);
+}
+
 TEST_P(HostileSeeder, IsBannedAndTheDownloadCompletes) {
     auto [info, data] = make_torrent(4 << 20, 32768, false, 2);
     Network net;

@@ -228,6 +228,24 @@ TEST(Choker, SlotsGrowWhileEveryUnchokedPeerGetsAGoodRate) {
     EXPECT_EQ(regular(choker.choose(peers, false, rng, TimePoint{})), 1u);
 }
 
+// new_pieces_max bounds the pieces one pick may start; blocks of started pieces are still given.
+TEST(PiecePicker, NewPiecesMaxBoundsWhatAPickStarts) {
+    PiecePicker picker(8, 32768, 8 * 32768);  // 8 pieces of 2 blocks
+    Rng rng(3);
+    PiecePicker::PickLimits one;
+    one.new_pieces_max = 1;
+    auto first = picker.pick(Bitfield(8, true), 6, rng, one);
+    ASSERT_EQ(first.size(), 2u);  // one piece: its two blocks
+    EXPECT_EQ(first[0].piece, first[1].piece);
+    picker.mark_requested(first[0]);
+    PiecePicker::PickLimits none;
+    none.new_pieces_max = 0;
+    auto rest = picker.pick(Bitfield(8, true), 6, rng, none);
+    ASSERT_EQ(rest.size(), 1u);  // the started piece's other block, nothing new
+    EXPECT_EQ(rest[0], first[1]);
+    EXPECT_EQ(picker.partial_count(), 1u);
+}
+
 // Seeding: slots go round the interested peers, longest-waiting first, not to the fastest.
 TEST(Choker, SeedingRotates) {
     TitForTatChoker choker(1);

@@ -50,6 +50,10 @@ public:
     // delivered. Off, the reports wait in `withheld` until release_sent(): a socket that stopped
     // draining.
     bool report_sent = true;
+    // Applied to the configuration of every node added after it is set.
+    std::function<void(session::EngineConfig&)> configure;
+    // Called after every delivery: for checks on state between messages.
+    std::function<void()> observe;
 
     void release_sent() {
         for (auto& [n, peer, bytes] : withheld_) n->engine->handle_sent(peer, bytes, now);
@@ -114,6 +118,7 @@ private:
         config.listen_port = n->port;
         config.seed = nodes.size() + 7;
         config.log_peers = true;
+        if (configure) configure(config);
         n->engine = std::make_unique<session::Engine>(config, now);
         return n;
     }
@@ -151,6 +156,7 @@ private:
                 Delivery d = std::move(queue_.front());
                 queue_.pop_front();
                 deliver(d);
+                if (observe) observe();
                 progress = true;
             }
         }
