@@ -105,7 +105,8 @@ public:
     virtual void on_stream_data(NodeIndex node, StreamId stream, BytesView bytes, TimePoint now) = 0;
     // A chunk of `bytes` this end sent has been transmitted (a TCP socket's write completing).
     // Called while this end is open. Small sends are not reported: they are on the wire as soon
-    // as send() returns, which queued_bytes() then shows (it is 0).
+    // as send() returns, which queued_bytes() then shows (it is 0). Nor are bytes queued before
+    // the stream connected that then leave as a small send (a handshake, which nobody paces).
     virtual void on_stream_sent(NodeIndex, StreamId, std::size_t /*bytes*/, TimePoint) {}
     // The stream is gone (the peer closed, or the connect failed). No more calls for it follow.
     virtual void on_stream_closed(NodeIndex node, StreamId stream, CloseReason reason, TimePoint now) = 0;
