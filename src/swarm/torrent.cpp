@@ -391,6 +391,7 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m) {
     auto& buffer = buffers_[m.piece];
     const auto piece_size = static_cast<std::size_t>(info_->layout.piece_size(block.piece));
     if (buffer.data.empty()) {
+        ++pieces_in_memory_;
         buffer.data.assign(piece_size, '\0');
         buffer.sources.assign(picker_.blocks_in_piece(block.piece), std::string());
     }
@@ -412,6 +413,7 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m) {
         // The bytes go to the driver (no copy); only who sent what stays here, for smart ban.
         checking_bytes_ += buffer.data.size();
         buffer.checking_bytes = buffer.data.size();
+        --pieces_in_memory_;
         outputs_.push_back(CheckPiece{block.piece, std::move(buffer.data)});
     }
 }
@@ -481,10 +483,15 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
         if (std::find(limits.in_flight.begin(), limits.in_flight.end(), r.block.piece) == limits.in_flight.end())
             limits.in_flight.push_back(r.block.piece);
     }
+    // The memory budget counts pieces with bytes held here, not pieces merely asked for: one a
+    // peer stopped sending (it choked us, or the piece was deselected) still holds its bytes. A
+    // peer with nothing in flight may start a piece even over the budget, so pieces that cannot
+    // progress never stall the download (memory stays under the budget plus a piece per peer).
     const std::uint64_t piece_length = static_cast<std::uint64_t>(info_->layout.piece_length());
-    const std::uint64_t started = picker_.partial_count();
     const std::uint64_t budget = std::max<std::uint64_t>(1, config_.partial_bytes_max / piece_length);
-    limits.new_pieces_max = static_cast<std::uint32_t>(budget > started ? std::min<std::uint64_t>(budget - started, UINT32_MAX) : 0);
+    const std::uint64_t room = budget > pieces_in_memory_ ? budget - pieces_in_memory_ : 0;
+    limits.new_pieces_max = static_cast<std::uint32_t>(std::min<std::uint64_t>(room, UINT32_MAX));
+    if (p.requests.empty()) limits.new_pieces_max = std::max<std::uint32_t>(limits.new_pieces_max, 1);
     if (p.parole) {
         limits.fresh_only = true;
         limits.pieces_max = 1;
@@ -748,6 +755,7 @@ TimePoint Torrent::oldest_request() const {
 TorrentStats Torrent::stats() const {
     TorrentStats s = totals_;
     s.pieces_had = picker_.have().count();
+    s.pieces_in_memory = pieces_in_memory_;
     s.peers = static_cast<std::uint32_t>(peers_.size());
     s.seeds = 0;
     for (const auto& [k, p] : peers_) s.seeds += p.has.all() ? 1 : 0;

@@ -53,10 +53,10 @@ struct TorrentConfig {
     std::size_t send_buffer_min = 64 * 1024;
     std::size_t send_buffer_max = 512 * 1024;
     std::size_t checking_bytes_max = 64u << 20;  // downloaded piece bytes waiting for the disk
-    // Pieces being downloaded are held in memory until they verify; at most this many bytes of
-    // them are started at once. At the limit, peers are asked for the missing blocks of started
-    // pieces (several peers then share a piece) and new pieces wait. Without it, forty peers
-    // sending at once start a piece each, or two, and hold them all.
+    // Pieces being downloaded are held in memory until they verify; while this many bytes of them
+    // are held, peers are asked for the missing blocks of started pieces (several peers then
+    // share a piece) and new pieces wait, except that a peer with nothing in flight may start
+    // one. Without it, forty peers sending at once start a piece each, or two, and hold them all.
     std::size_t partial_bytes_max = 64u << 20;
     std::string client_name = "agora/0.1.0";
     std::uint16_t listen_port = 0;
@@ -82,6 +82,7 @@ using Output = std::variant<SendBytes, DropPeer, CheckPiece, ReadBlock, PieceHad
 struct TorrentStats {
     std::uint32_t pieces_had = 0;
     std::uint32_t pieces_total = 0;
+    std::uint32_t pieces_in_memory = 0;    // partly downloaded pieces whose bytes are held
     std::uint32_t peers = 0;
     std::uint32_t seeds = 0;
     std::uint64_t payload_downloaded = 0;  // verified-or-not payload bytes received
@@ -184,6 +185,7 @@ private:
         std::size_t checking_bytes = 0;    // size handed over for checking
     };
     std::size_t checking_bytes_ = 0;       // piece bytes handed to the driver, not yet checked
+    std::uint32_t pieces_in_memory_ = 0;   // buffers_ entries holding bytes (partial_bytes_max)
     std::map<std::uint32_t, PieceBuffer> buffers_;
     std::deque<Output> outputs_;
     TimePoint timers_[static_cast<int>(Timer::count)];

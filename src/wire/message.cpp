@@ -267,6 +267,7 @@ void MessageReader::feed(BytesView bytes) {
 void MessageReader::borrow(BytesView bytes) {
     if (error_) return;
     own();
+    if (error_) return;  // what was left failed its length check: keep nothing of `bytes`
     borrowed_ = bytes;
     if (head_ == buffer_.size()) {
         buffer_.clear();

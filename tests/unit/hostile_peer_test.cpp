@@ -106,20 +106,22 @@ TEST(Swarm, SeederStopsReadingWhileItsSendsAreNotWritten) {
     EXPECT_TRUE(leecher.data == data);
 }
 
-// The memory budget for pieces being downloaded: with room for two pieces, three seeders share
-// them block by block and a third piece starts only when one of them completes.
+// The memory budget for pieces being downloaded: with room for one piece, six seeders share it
+// block by block; another starts only when one completes, or for a seeder with nothing in
+// flight (at most one each), so no piece that stops progressing can stall the download.
 TEST(Swarm, PiecesInProgressStayWithinTheirBudget) {
-    auto [info, data] = make_torrent(1 << 20, 32768, true, 1);
+    auto [info, data] = make_torrent(4 << 20, 131072, true, 1);
     Network net;
     std::vector<session::Endpoint> seeders;
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < 6; ++i)
         seeders.push_back({"127.0.0.1", net.add_node(info, data, Bitfield(info->layout.piece_count(), true)).port});
-    net.configure = [](session::EngineConfig& c) { c.torrent.partial_bytes_max = 2 * 32768; };
+    net.configure = [](session::EngineConfig& c) { c.torrent.partial_bytes_max = 131072; };
     auto& leecher = net.add_node(info, data, Bitfield(info->layout.piece_count()), seeders);
     std::uint32_t most = 0;
-    net.observe = [&] { most = std::max(most, leecher.engine->torrent(leecher.torrent)->picker().partial_count()); };
+    net.observe = [&] { most = std::max(most, leecher.engine->torrent(leecher.torrent)->stats().pieces_in_memory); };
     ASSERT_TRUE(net.run([&] { return complete(leecher); }));
-    EXPECT_EQ(most, 2u);
+    EXPECT_GE(most, 1u);
+    EXPECT_LE(most, 1u + 6u) << "most " << most;
     EXPECT_TRUE(leecher.data == data);
 }
 
