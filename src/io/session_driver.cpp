@@ -443,6 +443,8 @@ void SessionDriver::do_action(session::Action& action) {
                     close_conn(peer, reason, true);
                     pump();
                 });
+            } else if constexpr (std::is_same_v<T, session::StoreBlock>) {
+                store_block(std::move(a));
             } else if constexpr (std::is_same_v<T, session::HashPiece>) {
                 hash_piece(std::move(a));
             } else if constexpr (std::is_same_v<T, session::ReadBlock>) {
@@ -469,23 +471,36 @@ void SessionDriver::do_action(session::Action& action) {
         action);
 }
 
+void SessionDriver::store_block(session::StoreBlock block) {
+    auto& disk = disks_.at(block.torrent.value);
+    Bytes& piece = disk.partial[block.piece.value];
+    if (piece.empty()) piece.assign(static_cast<std::size_t>(disk.info->layout.piece_size(block.piece)), '\0');
+    if (std::size_t{block.offset} + block.data.size() <= piece.size())
+        std::memcpy(piece.data() + block.offset, block.data.data(), block.data.size());
+}
+
 void SessionDriver::hash_piece(session::HashPiece job) {
-    const auto& disk = disks_.at(job.torrent.value);
+    auto& disk = disks_.at(job.torrent.value);
     auto info = disk.info;
     auto save_dir = disk.save_dir;
+    Bytes data;
+    if (auto it = disk.partial.find(job.piece.value); it != disk.partial.end()) {
+        data = std::move(it->second);
+        disk.partial.erase(it);
+    }
     ++disk_jobs_;
-    asio::post(*disk_pool_, [this, job = std::move(job), info, save_dir]() mutable {
+    asio::post(*disk_pool_, [this, job = std::move(job), data = std::move(data), info, save_dir]() mutable {
         const auto check = storage::plan_piece_check(info->layout, info->v1_piece_hashes, info->piece_layers, job.piece);
         if (!thread_disk) thread_disk = std::make_unique<ThreadDisk>();
-        const auto digest = thread_disk->hasher.hash_bytes(check, job.data, check.v1.has_value(), check.v2.has_value());
-        bool ok = check.checkable() && (!check.v1 || digest.v1 == check.v1) && (!check.v2 || digest.v2 == check.v2);
+        const auto digest = thread_disk->hasher.hash_bytes(check, data, check.v1.has_value(), check.v2.has_value());
+        bool ok = static_cast<std::int64_t>(data.size()) == info->layout.piece_size(job.piece) && check.checkable() && (!check.v1 || digest.v1 == check.v1) && (!check.v2 || digest.v2 == check.v2);
         std::string error;
         if (ok) {
             auto& files = files_for(job.torrent.value, save_dir, info->layout);
             const std::int64_t start = info->layout.piece_offset(job.piece);
             for (const auto& s : check.slices) {
                 const auto at = info->layout.file(s.file).offset + s.file_offset - start;
-                if (auto w = files.write(s, job.data.data() + at); !w) {
+                if (auto w = files.write(s, data.data() + at); !w) {
                     ok = false;
                     error = w.error().describe();
                     break;
@@ -494,8 +509,8 @@ void SessionDriver::hash_piece(session::HashPiece job) {
         }
         std::vector<Sha1> blocks;
         if (!ok || job.block_digests)
-            for (std::size_t at = 0; at < job.data.size(); at += limits::block_size_bytes)
-                blocks.push_back(sha1(BytesView(job.data).substr(at, limits::block_size_bytes)));
+            for (std::size_t at = 0; at < data.size(); at += limits::block_size_bytes)
+                blocks.push_back(sha1(BytesView(data).substr(at, limits::block_size_bytes)));
         asio::post(ioc_, [this, t = job.torrent, piece = job.piece, ok, blocks = std::move(blocks), error]() mutable {
             --disk_jobs_;
             if (!error.empty()) {

@@ -100,6 +100,9 @@ private:
     struct TorrentDisk {
         std::shared_ptr<const meta::TorrentInfo> info;
         std::string save_dir;
+        // Pieces being downloaded, by index: their blocks as they arrive, unverified, until
+        // HashPiece takes the piece to the hasher (the torrent bounds how many are started).
+        std::map<std::uint32_t, Bytes> partial = {};
     };
 
     TimePoint now() const;
@@ -110,6 +113,7 @@ private:
     void start_write(const std::shared_ptr<Conn>& c);
     void close_conn(std::uint32_t peer, const std::string& reason, bool tell_engine);
     void do_action(session::Action& action);
+    void store_block(session::StoreBlock block);
     void hash_piece(session::HashPiece job);
     void read_block(session::ReadBlock job);
     void announce(session::Announce job);

@@ -321,8 +321,10 @@ void Engine::drain(TorrentHandle t, TimePoint now) {
                         actions_.push_back(Log{"banned " + c->second.endpoint.key() + ": " + out.reason});
                     }
                     close(out.peer, out.reason);
+                } else if constexpr (std::is_same_v<T, swarm::StoreBlock>) {
+                    actions_.push_back(StoreBlock{t, out.piece, out.offset, std::move(out.data)});
                 } else if constexpr (std::is_same_v<T, swarm::CheckPiece>) {
-                    actions_.push_back(HashPiece{t, out.piece, std::move(out.data), swarm.wants_block_digests(out.piece)});
+                    actions_.push_back(HashPiece{t, out.piece, swarm.wants_block_digests(out.piece)});
                 } else if constexpr (std::is_same_v<T, swarm::ReadBlock>) {
                     actions_.push_back(ReadBlock{t, out.peer, out.piece, out.offset, out.length});
                 } else if constexpr (std::is_same_v<T, swarm::PieceHad>) {

@@ -50,7 +50,12 @@ struct EngineConfig {
 struct Connect { PeerHandle peer; Endpoint endpoint; };
 struct Send { PeerHandle peer; Bytes bytes; };
 struct Close { PeerHandle peer; std::string reason; };
-struct HashPiece { TorrentHandle torrent; PieceIndex piece; Bytes data; bool block_digests; };
+// A block of a piece being downloaded, unverified: keep it (not in the files, never for upload)
+// until HashPiece for its piece, or until the torrent is removed.
+struct StoreBlock { TorrentHandle torrent; PieceIndex piece; std::uint32_t offset; Bytes data; };
+// Every block of the piece was stored: hash them, write the piece if it passes, drop the stored
+// blocks either way, and answer with handle_piece_checked.
+struct HashPiece { TorrentHandle torrent; PieceIndex piece; bool block_digests; };
 struct ReadBlock { TorrentHandle torrent; PeerHandle peer; PieceIndex piece; std::uint32_t offset; std::uint32_t length; };
 struct Announce { TorrentHandle torrent; std::uint32_t tracker; std::string url; tracker::AnnounceRequest request; };
 struct PieceVerified { TorrentHandle torrent; PieceIndex piece; };
@@ -61,7 +66,7 @@ struct Log { std::string line; };
 struct SendDatagram { dht::Endpoint to; Bytes bytes; };
 // The result of a DHT query the driver (not a torrent) started through dht().
 struct DhtEvent { dht::Event event; };
-using Action = std::variant<Connect, Send, Close, HashPiece, ReadBlock, Announce, PieceVerified, MetadataReceived, Log,
+using Action = std::variant<Connect, Send, Close, StoreBlock, HashPiece, ReadBlock, Announce, PieceVerified, MetadataReceived, Log,
                             SendDatagram, DhtEvent>;
 
 struct AddTorrentOptions {

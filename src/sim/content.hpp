@@ -7,12 +7,14 @@
 //
 // Why checking the token is faithful to checking the hash: the engine treats payload as opaque
 // bytes and copies them; a piece passes its SHA-1 check exactly when its bytes equal the original
-// (barring a SHA-1 collision, which nobody in a simulation can make). matches() compares every
-// byte of the piece with the original, so it decides what the hash would decide, at the cost of a
-// comparison with a pattern instead of a hash over 100 MiB per node. A node that lies (a scenario's
-// corrupting peer) serves blocks whose token says "agorabad": any piece holding one fails, just as
-// a piece with one wrong byte fails its hash; where the bad block came from stays readable for the
-// invariant checker.
+// (barring a SHA-1 collision, which nobody in a simulation can make). The simulated disk compares
+// every block with the original as it is stored (matches()) and keeps one bit for it, and a piece
+// passes when all its blocks matched: it decides what the hash would decide, without keeping the
+// bytes until the piece is whole and without hashing 100 MiB per node. A node that lies (a
+// scenario's corrupting peer) serves blocks whose token says "agorabad": any piece holding one
+// fails, just as a piece with one wrong byte fails its hash; where the bad block came from stays
+// readable for the invariant checker, and the disk keeps the real SHA-1 of each such block for
+// the engine's smart ban.
 #pragma once
 
 #include <cstdint>

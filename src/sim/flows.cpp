@@ -17,6 +17,7 @@
 // flow); with rate_update_interval = 100 ms, 5 s; 10,000 nodes and 80,000 streams, 10 simulated
 // seconds in 8 s and 1.5 GB, most of it copying payload bytes. Hence the interval for large worlds.
 // Small sends (network.hpp) keep BitTorrent's requests and haves from starting flows at all.
+#include <utility>
 #include <algorithm>
 #include <cmath>
 
@@ -170,7 +171,9 @@ void Network::on_chunk_sent(std::uint64_t ref, TimePoint now) {
         if (f.fin) send_fin(slot, dir, now);  // after the last chunk, at the same arrival time
     }
     // Last, with the flow consistent: the host may send on this stream from the call.
-    if (c->open[dir]) host_.on_stream_sent(c->node[dir], stream_id(ref, dir), sent, now);
+    account_written(f);
+    if (c->open[dir] && f.written > 0)
+        host_.on_stream_sent(c->node[dir], stream_id(ref, dir), static_cast<std::size_t>(std::exchange(f.written, 0)), now);
 }
 
 void Network::visit(NodeIndex n, std::uint32_t resource) {

@@ -103,10 +103,10 @@ public:
     virtual void on_stream_accepted(NodeIndex node, StreamId stream, Address from, std::uint16_t local_port,
                                     TimePoint now) = 0;
     virtual void on_stream_data(NodeIndex node, StreamId stream, BytesView bytes, TimePoint now) = 0;
-    // A chunk of `bytes` this end sent has been transmitted (a TCP socket's write completing).
-    // Called while this end is open. Small sends are not reported: they are on the wire as soon
-    // as send() returns, which queued_bytes() then shows (it is 0). Nor are bytes queued before
-    // the stream connected that then leave as a small send (a handshake, which nobody paces).
+    // `bytes` more of what this end sent now fit in its socket's send buffer, as the link
+    // transmitted a chunk (a TCP socket's write completing; NetworkConfig::socket_buffer_bytes).
+    // Called while this end is open. What fits at once when sent is not reported here: the
+    // sender takes it with take_written() after send(), so a host is never called from its send.
     virtual void on_stream_sent(NodeIndex, StreamId, std::size_t /*bytes*/, TimePoint) {}
     // The stream is gone (the peer closed, or the connect failed). No more calls for it follow.
     virtual void on_stream_closed(NodeIndex node, StreamId stream, CloseReason reason, TimePoint now) = 0;
@@ -128,6 +128,11 @@ struct NetworkConfig {
     std::uint32_t chunk_bytes_max = 32 * 1024;
     // Sends this small on an idle stream bypass the fair share (one packet's worth).
     std::uint32_t small_send_bytes_max = 1400;
+    // A TCP socket's send buffer: sent bytes count as written (a write completing) once no more
+    // than this many wait for the link. Linux starts a socket at 16 KiB (net.ipv4.tcp_wmem). It
+    // keeps the link busy between a sender's writes, as the kernel does: a sender that writes only
+    // when its previous write completed would otherwise leave its stream idle between blocks.
+    std::uint32_t socket_buffer_bytes = 16 * 1024;
     Duration rate_update_interval{0};
     Duration connect_timeout = std::chrono::seconds(10);
     std::uint32_t tcp_mss = 1460;  // bytes, for the rate of a stream under loss
@@ -187,6 +192,9 @@ public:
     // Queues bytes; false if the stream is closed (or the id stale). Bytes queued before the stream
     // is connected leave when it is.
     bool send(StreamId stream, Bytes bytes);
+    // Bytes sent on the stream that fit in its socket buffer since the last call or on_stream_sent
+    // (a write that completed at once); the rest is reported by on_stream_sent as it fits.
+    std::size_t take_written(StreamId stream);
     // Closes this end (graceful, see above). False if it was not open.
     bool close(StreamId stream);
     bool is_open(StreamId stream) const;
@@ -241,6 +249,8 @@ private:
         std::uint32_t seen = 0;      // recomputation stamp
         bool active = false;
         bool fin = false;            // the end closed: tell the other end once the queue drains
+        std::uint64_t unwritten = 0; // queued bytes beyond the socket buffer (not yet written)
+        std::uint64_t written = 0;   // written, not yet reported to the host
     };
     struct Connection {
         std::uint32_t generation = 1;
@@ -316,6 +326,7 @@ private:
     // fluid transfer and fair share (flows.cpp)
     void start_flow(std::uint32_t slot, std::uint32_t dir, TimePoint now);
     void stop_flow(std::uint32_t slot, std::uint32_t dir);
+    void account_written(Flow& f) const;
     void schedule_completion(std::uint32_t slot, std::uint32_t dir, TimePoint now);
     void on_chunk_sent(std::uint64_t ref, TimePoint now);
     void mark_dirty(NodeIndex n);

@@ -5,6 +5,7 @@
 // established (the answer reached the initiator) and is freed once both ends are closed. Every
 // event about a connection carries its generation, so events still in flight for a freed (and
 // perhaps reused) slot are recognised and dropped.
+#include <utility>
 #include <algorithm>
 #include <cmath>
 
@@ -144,10 +145,27 @@ bool Network::send(StreamId s, Bytes bytes) {
     if (c == nullptr || !c->open[s.side]) return false;
     if (bytes.empty()) return true;
     Flow& f = c->flow[s.side];
+    f.unwritten += bytes.size();
     f.queued.push(std::move(bytes));
     const bool can_send = s.side == 1 || c->state == ConnState::established;
     if (can_send && !f.active) transmit(s.connection, s.side, queue_.now());
+    account_written(f);
     return true;
+}
+
+std::size_t Network::take_written(StreamId s) {
+    Connection* c = live(s);
+    if (c == nullptr) return 0;
+    return static_cast<std::size_t>(std::exchange(c->flow[s.side].written, 0));
+}
+
+// Sent bytes are written once at most socket_buffer_bytes of the queue wait for the link.
+void Network::account_written(Flow& f) const {
+    const std::uint64_t queued = f.queued.size();
+    const std::uint64_t waiting = queued > config_.socket_buffer_bytes ? queued - config_.socket_buffer_bytes : 0;
+    if (f.unwritten <= waiting) return;
+    f.written += f.unwritten - waiting;
+    f.unwritten = waiting;
 }
 
 bool Network::close(StreamId s) {

@@ -26,6 +26,17 @@ std::optional<Address> from_dht(const dht::Endpoint& e) {
     return Address{ip, e.port};
 }
 
+// A torrent's bytes as 16 KiB blocks, the last one shorter (simulated torrents' pieces are whole
+// blocks, so a block never straddles two pieces).
+std::uint32_t block_count(const meta::TorrentInfo& info) {
+    return static_cast<std::uint32_t>((info.layout.total_size() + limits::block_size_bytes - 1) / limits::block_size_bytes);
+}
+
+std::uint32_t block_length(const meta::TorrentInfo& info, std::uint32_t block) {
+    const std::int64_t left = info.layout.total_size() - std::int64_t{block} * limits::block_size_bytes;
+    return static_cast<std::uint32_t>(std::clamp<std::int64_t>(left, 0, limits::block_size_bytes));
+}
+
 }  // namespace
 
 World::World(WorldConfig config)
@@ -102,7 +113,7 @@ TorrentHandle World::add_torrent(NodeIndex n, std::shared_ptr<const meta::Torren
     const std::uint32_t pieces = info->layout.piece_count();
     if (seed) options.have = Bitfield(pieces, true);
     const auto t = nd.engine->add_torrent(info, std::move(options), queue_.now());
-    nd.disk[t.value] = DiskTorrent{info, content, Bitfield(pieces, seed)};
+    nd.disk[t.value] = DiskTorrent{info, content, Bitfield(pieces, seed), Bitfield(block_count(*info)), {}};
     pump(n, queue_.now());
     return t;
 }
@@ -251,10 +262,10 @@ void World::act(NodeIndex n, session::Action& action, TimePoint now) {
             } else if constexpr (std::is_same_v<T, session::Send>) {
                 const auto it = nd.streams.find(a.peer.value);
                 if (it == nd.streams.end()) return;
-                const std::size_t size = a.bytes.size();
-                // A small send leaves at once (network.hpp): written as far as the engine knows.
-                if (network_.send(it->second, std::move(a.bytes)) && network_.queued_bytes(it->second) == 0)
-                    nd.engine->handle_sent(a.peer, size, now);
+                // What fits in the socket's buffer is written at once; the rest as the link sends.
+                if (network_.send(it->second, std::move(a.bytes)))
+                    if (const std::size_t written = network_.take_written(it->second); written > 0)
+                        nd.engine->handle_sent(a.peer, written, now);
             } else if constexpr (std::is_same_v<T, session::Close>) {
                 const auto it = nd.streams.find(a.peer.value);
                 if (it == nd.streams.end()) return;
@@ -262,6 +273,8 @@ void World::act(NodeIndex n, session::Action& action, TimePoint now) {
                 unbind_stream(it->second);
                 nd.streams.erase(it);
                 nd.engine->handle_closed(a.peer, a.reason, now);
+            } else if constexpr (std::is_same_v<T, session::StoreBlock>) {
+                store_block(n, a);
             } else if constexpr (std::is_same_v<T, session::HashPiece>) {
                 hash_piece(n, a, now);
             } else if constexpr (std::is_same_v<T, session::ReadBlock>) {
@@ -280,7 +293,8 @@ void World::act(NodeIndex n, session::Action& action, TimePoint now) {
             } else if constexpr (std::is_same_v<T, session::MetadataReceived>) {
                 const auto c = contents_.find(*a.info->info_hashes.v1);
                 if (c == contents_.end()) return fail("metadata of a torrent no scenario made");
-                nd.disk[a.torrent.value] = DiskTorrent{a.info, c->second, Bitfield(a.info->layout.piece_count())};
+                nd.disk[a.torrent.value] = DiskTorrent{a.info, c->second, Bitfield(a.info->layout.piece_count()),
+                                                       Bitfield(block_count(*a.info)), {}};
             } else if constexpr (std::is_same_v<T, session::SendDatagram>) {
                 if (const auto to = from_dht(a.to)) network_.send_datagram(n, config_.port, *to, std::move(a.bytes));
             } else if constexpr (std::is_same_v<T, session::DhtEvent>) {
@@ -309,23 +323,55 @@ TimePoint World::disk_time(Node& nd, std::int64_t bytes, TimePoint now) {
     return nd.disk_free;
 }
 
+void World::store_block(NodeIndex n, const session::StoreBlock& a) {
+    Node& nd = node(n);
+    const auto it = nd.disk.find(a.torrent.value);
+    if (it == nd.disk.end()) return fail("a block to store for a torrent the node's disk does not hold");
+    DiskTorrent& d = it->second;
+    const std::int64_t at = d.info->layout.piece_offset(a.piece) + a.offset;
+    const auto block = static_cast<std::uint32_t>(at / limits::block_size_bytes);
+    if (a.offset % limits::block_size_bytes != 0 || block >= d.blocks_stored.size() ||
+        a.data.size() != block_length(*d.info, block))
+        return fail("node " + std::to_string(n.value) + " stored a block that is not one of its torrent's");
+    d.blocks_stored.set(block);
+    if (matches(d.content, at, a.data)) d.bad_blocks.erase(block);
+    else d.bad_blocks[block] = sha1(a.data);
+}
+
 void World::hash_piece(NodeIndex n, session::HashPiece& a, TimePoint now) {
     Node& nd = node(n);
     const auto it = nd.disk.find(a.torrent.value);
     if (it == nd.disk.end()) return fail("a piece to check for a torrent the node's disk does not hold");
-    const DiskTorrent& d = it->second;
-    DiskJob job{n, nd.generation, true, a.torrent, {}, a.piece, 0, static_cast<std::uint32_t>(a.data.size()), false, {}};
-    job.ok = static_cast<std::int64_t>(a.data.size()) == d.info->layout.piece_size(a.piece) &&
-             matches(d.content, d.info->layout.piece_offset(a.piece), a.data);
+    DiskTorrent& d = it->second;
+    const auto piece_size = static_cast<std::uint32_t>(d.info->layout.piece_size(a.piece));
+    const auto first = static_cast<std::uint32_t>(d.info->layout.piece_offset(a.piece) / limits::block_size_bytes);
+    const auto end = first + (piece_size + limits::block_size_bytes - 1) / limits::block_size_bytes;
+    DiskJob job{n, nd.generation, true, a.torrent, {}, a.piece, 0, piece_size, true, {}};
+    for (std::uint32_t b = first; b < end; ++b) {
+        if (!d.blocks_stored.get(b))
+            return fail("node " + std::to_string(n.value) + " checked piece " + std::to_string(a.piece.value) +
+                        " before all its blocks were stored");
+        if (d.bad_blocks.contains(b)) job.ok = false;
+    }
     // Block digests (for telling which peer sent a bad block) are real hashes of what arrived.
     if (!job.ok || a.block_digests)
-        for (std::size_t at = 0; at < a.data.size(); at += limits::block_size_bytes)
-            job.block_digests.push_back(sha1(BytesView(a.data).substr(at, limits::block_size_bytes)));
+        for (std::uint32_t b = first; b < end; ++b) {
+            if (const auto bad = d.bad_blocks.find(b); bad != d.bad_blocks.end()) {
+                job.block_digests.push_back(bad->second);
+            } else {
+                fill_content(scratch_, d.content, std::int64_t{b} * limits::block_size_bytes, block_length(*d.info, b));
+                job.block_digests.push_back(sha1(scratch_));
+            }
+        }
+    for (std::uint32_t b = first; b < end; ++b) {
+        d.blocks_stored.set(b, false);
+        d.bad_blocks.erase(b);
+    }
     if (nd.spec.disk_bytes_per_s == 0) return ready_checks_.push_back(std::move(job));
     const std::uint32_t slot = new_slot(free_jobs_, jobs_.size());
     if (slot == jobs_.size()) jobs_.emplace_back();
     jobs_[slot] = std::move(job);
-    queue_.schedule_at(disk_time(nd, static_cast<std::int64_t>(a.data.size()), now), Event{this, disk_done, slot});
+    queue_.schedule_at(disk_time(nd, piece_size, now), Event{this, disk_done, slot});
 }
 
 void World::read_block(NodeIndex n, const session::ReadBlock& a, TimePoint now) {

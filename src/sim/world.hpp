@@ -6,6 +6,8 @@
 //   Connect / Send / Close      -> sim::Network streams (a Close is reported back to the engine
 //                                  as handle_closed at once, as the real driver does)
 //   SendDatagram                -> a datagram from the node's DHT port
+//   StoreBlock                  -> the node's simulated disk notes the block arrived, and whether
+//                                  it matched the original (its bytes are not kept)
 //   HashPiece / ReadBlock       -> the node's simulated disk: a queue with a throughput, checking
 //                                  and serving the token content of content.hpp
 //   Announce                    -> the world's SimTracker, answered one round trip later
@@ -117,6 +119,11 @@ private:
         std::shared_ptr<const meta::TorrentInfo> info;
         std::uint32_t content = 0;
         Bitfield stored;  // pieces written after they matched the original
+        // Blocks of pieces being downloaded, by absolute index: which arrived, and the SHA-1 of
+        // each that did not match the original. The bytes are not kept: an honest block can be
+        // made again from its token (content.hpp), which is all a piece check needs.
+        Bitfield blocks_stored;
+        std::map<std::uint32_t, Sha1> bad_blocks;
     };
     struct Node {
         std::unique_ptr<session::Engine> engine;
@@ -159,6 +166,7 @@ private:
     Node& node(NodeIndex n) { return nodes_[n.value]; }
     void pump(NodeIndex n, TimePoint now);
     void act(NodeIndex n, session::Action& action, TimePoint now);
+    void store_block(NodeIndex n, const session::StoreBlock& block);
     void hash_piece(NodeIndex n, session::HashPiece& job, TimePoint now);
     void read_block(NodeIndex n, const session::ReadBlock& job, TimePoint now);
     void finish_disk_job(std::uint32_t job, TimePoint now);

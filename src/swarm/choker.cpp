@@ -23,8 +23,10 @@ std::vector<PeerHandle> TitForTatChoker::choose(std::span<const ChokeCandidate> 
         std::sort(interested.begin(), interested.end(),
                   [](const auto* a, const auto* b) { return a->download_rate > b->download_rate; });
     }
+    // Rates of the peers unchoked now: a choked peer's rate is what it was, decaying.
     std::vector<double> rates;
-    for (const auto& p : peers) rates.push_back(p.upload_rate);
+    for (const auto& p : peers)
+        if (p.unchoked) rates.push_back(p.upload_rate);
     std::sort(rates.begin(), rates.end(), std::greater<>());
     std::uint32_t well_served = 0;
     for (double threshold = 1024; well_served < rates.size() && rates[well_served] >= threshold; threshold += 2048)

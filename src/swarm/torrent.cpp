@@ -167,11 +167,13 @@ void Torrent::remove_peer(PeerHandle handle, TimePoint now) {
 void Torrent::fill_unchoke_slots(TimePoint now) {
     // A free slot goes to a waiting interested peer at once rather than at the next rechoke:
     // neither a newcomer's first byte nor a peer whose neighbour finished should wait ten
-    // seconds. (The regular slots plus the optimistic one.)
+    // seconds. (As many as the last rechoke chose, which the choker grows with the uplink; at
+    // least the configured slots plus the optimistic one.)
     std::uint32_t unchoked = 0;
     for (const auto& [k, q] : peers_) unchoked += q.am_choking ? 0 : 1;
+    const std::uint32_t slots = std::max(config_.unchoke_slots + 1, unchoke_slots_chosen_);
     for (auto& [k, q] : peers_) {
-        if (unchoked >= config_.unchoke_slots + 1) break;
+        if (unchoked >= slots) break;
         if (!q.am_choking || !q.peer_interested) continue;
         q.am_choking = false;
         q.last_unchoked = now;
@@ -388,15 +390,13 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m) {
     p.snubbed = false;
     if (picker_.have().get(m.piece) || picker_.is_received(block)) return;  // endgame duplicate
 
-    auto& buffer = buffers_[m.piece];
-    const auto piece_size = static_cast<std::size_t>(info_->layout.piece_size(block.piece));
-    if (buffer.data.empty()) {
+    auto& buffer = downloading_[m.piece];
+    if (buffer.sources.empty()) {
         ++pieces_in_memory_;
-        buffer.data.assign(piece_size, '\0');
         buffer.sources.assign(picker_.blocks_in_piece(block.piece), std::string());
     }
-    std::memcpy(buffer.data.data() + m.offset, m.data.data(), m.data.size());
     buffer.sources[block.block] = p.key;
+    outputs_.push_back(StoreBlock{block.piece, m.offset, Bytes(m.data)});
     if (picker_.mark_received(block)) {
         // Endgame: others may still be fetching this piece's blocks; tell them to stop.
         for (auto& [k, q] : peers_) {
@@ -410,20 +410,19 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m) {
                 }
             }
         }
-        // The bytes go to the driver (no copy); only who sent what stays here, for smart ban.
-        checking_bytes_ += buffer.data.size();
-        buffer.checking_bytes = buffer.data.size();
+        buffer.checking_bytes = static_cast<std::size_t>(info_->layout.piece_size(block.piece));
+        checking_bytes_ += buffer.checking_bytes;
         --pieces_in_memory_;
-        outputs_.push_back(CheckPiece{block.piece, std::move(buffer.data)});
+        outputs_.push_back(CheckPiece{block.piece});
     }
 }
 
 void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> block_digests, TimePoint now) {
     now_ = now;
-    auto it = buffers_.find(piece.value);
-    if (it == buffers_.end()) return;
-    PieceBuffer buffer = std::move(it->second);
-    buffers_.erase(it);
+    auto it = downloading_.find(piece.value);
+    if (it == downloading_.end()) return;
+    PieceSources buffer = std::move(it->second);
+    downloading_.erase(it);
     checking_bytes_ -= buffer.checking_bytes;
     if (ok) {
         picker_.set_have(piece);
@@ -483,7 +482,7 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
         if (std::find(limits.in_flight.begin(), limits.in_flight.end(), r.block.piece) == limits.in_flight.end())
             limits.in_flight.push_back(r.block.piece);
     }
-    // The memory budget counts pieces with bytes held here, not pieces merely asked for: one a
+    // The memory budget counts pieces with blocks stored, not pieces merely asked for: one a
     // peer stopped sending (it choked us, or the piece was deselected) still holds its bytes. A
     // peer with nothing in flight may start a piece even over the budget, so pieces that cannot
     // progress never stall the download (memory stays under the budget plus a piece per peer).
@@ -675,6 +674,7 @@ void Torrent::rechoke(TimePoint now) {
         candidates.push_back(ChokeCandidate{p.handle, p.peer_interested, !p.am_choking, p.download.rate(),
                                             p.upload.rate(), p.last_unchoked});
     auto chosen = choker_->choose(candidates, picker_.is_complete(), rng_, now);
+    unchoke_slots_chosen_ = static_cast<std::uint32_t>(chosen.size());
     for (auto& [k, p] : peers_) {
         const bool unchoke = std::find(chosen.begin(), chosen.end(), p.handle) != chosen.end();
         if (unchoke && p.am_choking) {

@@ -1,7 +1,7 @@
 // One torrent's swarm: the peers connected for it, what each has and wants, which blocks to ask
 // whom for, whom to upload to, and verifying what arrives. A sans-I/O state machine
 // (STYLE.md, practice 1): it is fed peer messages, disk completions and `now`, and returns
-// outputs (bytes to send, pieces to check and write, blocks to read, peers to drop, peers learned
+// outputs (bytes to send, blocks to keep, pieces to check and write, blocks to read, peers to drop, peers learned
 // through PEX) through poll_output(). It never touches a socket, a file or a clock.
 #pragma once
 
@@ -50,11 +50,11 @@ struct TorrentConfig {
     // of its upload rate, at least send_buffer_min and at most send_buffer_max. Without it every
     // block a peer asks for is read and queued at once: seconds of data waiting in memory, and a
     // choke that cannot take back what is queued. 0 turns pacing off.
-    std::size_t send_buffer_min = 64 * 1024;
+    std::size_t send_buffer_min = 10 * 1024;  // libtorrent: send_buffer_low_watermark
     std::size_t send_buffer_max = 512 * 1024;
     std::size_t checking_bytes_max = 64u << 20;  // downloaded piece bytes waiting for the disk
-    // Pieces being downloaded are held in memory until they verify; while this many bytes of them
-    // are held, peers are asked for the missing blocks of started pieces (several peers then
+    // Blocks of pieces being downloaded are held by the driver until their piece verifies; while
+    // this many bytes of started pieces are held, peers are asked for the missing blocks of started pieces (several peers then
     // share a piece) and new pieces wait, except that a peer with nothing in flight may start
     // one. Without it, forty peers sending at once start a piece each, or two, and hold them all.
     std::size_t partial_bytes_max = 64u << 20;
@@ -71,18 +71,23 @@ struct TorrentConfig {
 // What the torrent asks its driver to do.
 struct SendBytes { PeerHandle peer; Bytes bytes; };
 struct DropPeer { PeerHandle peer; std::string reason; bool ban = false; };
-struct CheckPiece { PieceIndex piece; Bytes data; };  // hash; write to disk only if it passes
+// A block of a piece being downloaded, not yet verified: the driver keeps it (in memory, not in
+// the files, and never for upload) until CheckPiece for its piece.
+struct StoreBlock { PieceIndex piece; std::uint32_t offset; Bytes data; };
+// Every block of the piece was stored: hash them, write the piece only if it passes, and drop
+// the stored blocks either way.
+struct CheckPiece { PieceIndex piece; };
 struct ReadBlock { PeerHandle peer; PieceIndex piece; std::uint32_t offset; std::uint32_t length; };
 struct PieceHad { PieceIndex piece; };                // verified and written (for resume records)
 // Addresses (ip, port) a peer told us of with BEP 11 PEX, minus those already connected: worth
 // dialing. At most limits::pex_added_per_family_max per address family from one message.
 struct PeersLearned { std::vector<std::pair<std::string, std::uint16_t>> peers; };
-using Output = std::variant<SendBytes, DropPeer, CheckPiece, ReadBlock, PieceHad, PeersLearned>;
+using Output = std::variant<SendBytes, DropPeer, StoreBlock, CheckPiece, ReadBlock, PieceHad, PeersLearned>;
 
 struct TorrentStats {
     std::uint32_t pieces_had = 0;
     std::uint32_t pieces_total = 0;
-    std::uint32_t pieces_in_memory = 0;    // partly downloaded pieces whose bytes are held
+    std::uint32_t pieces_in_memory = 0;    // partly downloaded pieces with blocks stored
     std::uint32_t peers = 0;
     std::uint32_t seeds = 0;
     std::uint64_t payload_downloaded = 0;  // verified-or-not payload bytes received
@@ -177,16 +182,17 @@ private:
     PiecePicker picker_;
     SmartBan smart_ban_;
     std::map<std::uint32_t, Peer> peers_;  // by PeerHandle value
-    // Blocks of pieces being downloaded, kept in memory until the piece is complete and handed
-    // to the driver for checking: nothing unverified is ever written or uploaded.
-    struct PieceBuffer {
-        Bytes data;                        // until complete; then handed to the driver
-        std::vector<std::string> sources;  // who sent each block
-        std::size_t checking_bytes = 0;    // size handed over for checking
+    std::uint32_t unchoke_slots_chosen_ = 0;  // peers the last rechoke unchoked
+    // Who sent each block of a piece being downloaded (for smart ban and parole). The blocks
+    // themselves are with the driver (StoreBlock) until the piece is checked: nothing unverified
+    // is ever written to the files or uploaded.
+    struct PieceSources {
+        std::vector<std::string> sources;  // by block; empty until the first block arrives
+        std::size_t checking_bytes = 0;    // the piece's size, once handed over for checking
     };
     std::size_t checking_bytes_ = 0;       // piece bytes handed to the driver, not yet checked
-    std::uint32_t pieces_in_memory_ = 0;   // buffers_ entries holding bytes (partial_bytes_max)
-    std::map<std::uint32_t, PieceBuffer> buffers_;
+    std::uint32_t pieces_in_memory_ = 0;   // started pieces with blocks stored (partial_bytes_max)
+    std::map<std::uint32_t, PieceSources> downloading_;
     std::deque<Output> outputs_;
     TimePoint timers_[static_cast<int>(Timer::count)];
     TorrentStats totals_;

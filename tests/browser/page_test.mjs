@@ -32,8 +32,9 @@ const status = () => page.locator(".torrent [data-field=status]").first();
 try {
   await step("the page loads and reaches the RPC", async () => {
     await page.goto(url);
-    await page.waitForFunction(() => document.getElementById("totals").textContent.includes("torrents"), null,
-                               { timeout: 15000 });
+    // A locator, not waitForFunction: polling a function evaluates a string in the page, which
+    // the page's Content-Security-Policy (no 'unsafe-eval') refuses whenever the first check fails.
+    await page.locator("#totals", { hasText: "torrents" }).waitFor({ timeout: 15000 });
   });
   await step("a magnet link is added", async () => {
     await page.fill("#magnet", magnet);

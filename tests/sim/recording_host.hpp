@@ -1,6 +1,7 @@
 // A Host that records everything the network delivers, for the simulator's tests.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ public:
         received[stream].append(bytes);
         log.push_back({Delivery::Kind::data, node, stream, {}, 0, Bytes(bytes), bytes.size(), {}, now});
     }
+    void on_stream_sent(NodeIndex node, StreamId stream, std::size_t bytes, TimePoint now) override {
+        if (on_sent) on_sent(node, stream, bytes, now);
+    }
     void on_stream_closed(NodeIndex node, StreamId stream, CloseReason reason, TimePoint now) override {
         log.push_back({Delivery::Kind::closed, node, stream, {}, 0, {}, 0, reason, now});
     }
@@ -71,6 +75,7 @@ public:
         return out;
     }
 
+    std::function<void(NodeIndex, StreamId, std::size_t, TimePoint)> on_sent;  // writes completing
     bool keep_bytes = true;  // false: record sizes only (busy worlds move hundreds of megabytes)
     std::vector<Delivery> log;
     std::map<StreamId, Bytes> received;

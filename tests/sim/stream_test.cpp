@@ -389,5 +389,49 @@ TEST(Streams, RateUpdatesOnTheIntervalGrid) {
     EXPECT_EQ(w.host.last_data[ba], at(milliseconds(1100) + latency));
 }
 
+// A sender that writes a block only when its previous write completed (as the engine paces its
+// uploads) keeps the link busy: writes complete once the bytes fit in the socket's buffer, so the
+// next block is queued before the link runs dry. Without the buffer, a write completes only when
+// its bytes have left, the stream drains between blocks, and each new block waits for the next
+// tick of the rate grid.
+TEST(Streams, ASocketBufferKeepsTheLinkBusyBetweenWrites) {
+    constexpr std::size_t block = 16384;
+    constexpr int blocks = 20;
+    auto finish = [&](std::uint32_t socket_buffer) {
+        World w(NetworkConfig{.socket_buffer_bytes = socket_buffer, .rate_update_interval = milliseconds(100)});
+        w.host.keep_bytes = false;
+        const NodeIndex a = w.net.add_node({.upload_bytes_per_s = 100'000});
+        const NodeIndex b = w.net.add_node({});
+        const auto [ab, ba] = w.open(a, b);
+        int sent = 0;
+        std::size_t unwritten = 0;
+        auto write_next = [&] {
+            while (unwritten == 0 && sent < blocks) {
+                ++sent;
+                unwritten += block;
+                EXPECT_TRUE(w.net.send(ab, Bytes(block, 'x')));
+                unwritten -= w.net.take_written(ab);
+            }
+        };
+        w.host.on_sent = [&](NodeIndex, StreamId s, std::size_t bytes, TimePoint) {
+            EXPECT_EQ(s, ab);
+            EXPECT_LE(bytes, unwritten);
+            unwritten -= bytes;
+            write_next();
+        };
+        const TimePoint start = w.queue.now();
+        write_next();
+        w.queue.run_until(at(seconds(30)));
+        EXPECT_EQ(sent, blocks);
+        EXPECT_EQ(unwritten, 0u);
+        return w.host.last_data[ba] - start;
+    };
+    const Duration transmission = milliseconds(blocks * block * 1000 / 100'000);
+    const Duration buffered = finish(16 * 1024);
+    EXPECT_LE(buffered, transmission + milliseconds(100) + latency);  // at most one wait for the grid
+    const Duration unbuffered = finish(0);
+    EXPECT_GE(unbuffered, transmission + (blocks - 1) * milliseconds(30));
+}
+
 }  // namespace
 }  // namespace agora::sim

@@ -216,14 +216,21 @@ TEST(Choker, SlotsGrowWhileEveryUnchokedPeerGetsAGoodRate) {
     for (std::uint32_t i = 1; i <= 12; ++i) peers.push_back(candidate(i, true, 100.0 * i));
     auto regular = [&](const std::vector<PeerHandle>& chosen) { return chosen.size() - 1; };  // minus the optimistic
     EXPECT_EQ(regular(choker.choose(peers, false, rng, TimePoint{})), 1u);
-    // Three peers each take 20 KiB/s of our upload (the thresholds are 1, 3 and 5 KiB/s).
-    for (std::uint32_t i = 0; i < 3; ++i) peers[i].upload_rate = 20 * 1024;
+    // Three unchoked peers each take 20 KiB/s of our upload (the thresholds are 1, 3 and 5 KiB/s).
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        peers[i].upload_rate = 20 * 1024;
+        peers[i].unchoked = true;
+    }
     auto chosen = choker.choose(peers, false, rng, TimePoint{});
     EXPECT_EQ(regular(chosen), 7u);
     EXPECT_EQ(chosen[0], PeerHandle(12));  // still the ones that give us most first
     // The third gets less than 5 KiB/s: two peers are well served, five slots.
     peers[2].upload_rate = 4 * 1024;
     EXPECT_EQ(regular(choker.choose(peers, false, rng, TimePoint{})), 5u);
+    // Peers choked since: their rates are the past, decaying, and do not count.
+    peers[2].upload_rate = 20 * 1024;
+    peers[0].unchoked = peers[1].unchoked = false;
+    EXPECT_EQ(regular(choker.choose(peers, false, rng, TimePoint{})), 3u);
     for (auto& p : peers) p.upload_rate = 0;
     EXPECT_EQ(regular(choker.choose(peers, false, rng, TimePoint{})), 1u);
 }

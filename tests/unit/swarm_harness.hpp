@@ -37,6 +37,7 @@ public:
         std::unique_ptr<session::Engine> engine;
         std::shared_ptr<const meta::TorrentInfo> info;
         Bytes data;  // the torrent's linear byte space
+        std::map<std::uint32_t, Bytes> partial;  // pieces being downloaded (StoreBlock), by index
         TorrentHandle torrent;
         std::uint16_t port = 0;
         std::vector<std::string> logs;
@@ -204,16 +205,22 @@ private:
                     l.open = false;
                     link_of_.erase(it);
                     n.engine->handle_closed(a.peer, a.reason, now);
+                } else if constexpr (std::is_same_v<T, session::StoreBlock>) {
+                    Bytes& piece = n.partial[a.piece.value];
+                    if (piece.empty()) piece.assign(static_cast<std::size_t>(n.info->layout.piece_size(a.piece)), '\0');
+                    std::memcpy(piece.data() + a.offset, a.data.data(), a.data.size());
                 } else if constexpr (std::is_same_v<T, session::HashPiece>) {
+                    const Bytes data = std::move(n.partial[a.piece.value]);
+                    n.partial.erase(a.piece.value);
                     const auto check = storage::plan_piece_check(n.info->layout, n.info->v1_piece_hashes,
                                                                  n.info->piece_layers, a.piece);
                     io::PieceHasher hasher;
-                    const auto d = hasher.hash_bytes(check, a.data, check.v1.has_value(), check.v2.has_value());
+                    const auto d = hasher.hash_bytes(check, data, check.v1.has_value(), check.v2.has_value());
                     const bool ok = (!check.v1 || d.v1 == check.v1) && (!check.v2 || d.v2 == check.v2);
-                    if (ok) std::memcpy(n.data.data() + n.info->layout.piece_offset(a.piece), a.data.data(), a.data.size());
+                    if (ok) std::memcpy(n.data.data() + n.info->layout.piece_offset(a.piece), data.data(), data.size());
                     std::vector<Sha1> blocks;
-                    for (std::size_t at = 0; at < a.data.size(); at += limits::block_size_bytes)
-                        blocks.push_back(sha1(BytesView(a.data).substr(at, limits::block_size_bytes)));
+                    for (std::size_t at = 0; at < data.size(); at += limits::block_size_bytes)
+                        blocks.push_back(sha1(BytesView(data).substr(at, limits::block_size_bytes)));
                     n.engine->handle_piece_checked(a.torrent, a.piece, ok, blocks, now);
                 } else if constexpr (std::is_same_v<T, session::ReadBlock>) {
                     const auto off = static_cast<std::size_t>(n.info->layout.piece_offset(a.piece) + a.offset);
