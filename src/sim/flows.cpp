@@ -61,7 +61,7 @@ void Network::transmit(std::uint32_t slot, std::uint32_t dir, TimePoint now) {
         start_flow(slot, dir, now);
         return;
     }
-    std::vector<Bytes> parts;
+    std::vector<Part> parts;
     f.queued.take(size, parts);
     f.queued.clear();
     const double rate = static_cast<double>(std::min(node(c.node[dir]).config.upload_bytes_per_s,
@@ -72,7 +72,7 @@ void Network::transmit(std::uint32_t slot, std::uint32_t dir, TimePoint now) {
 
 // Puts bytes on the wire towards the other side: they arrive after `transmission` and one
 // latency, and never before anything sent earlier on this direction.
-void Network::deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Bytes> parts, std::size_t size,
+void Network::deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Part> parts, std::size_t size,
                       Duration transmission, bool small, TimePoint now) {
     Connection& c = connections_[slot];
     Flow& f = c.flow[dir];
@@ -155,7 +155,7 @@ void Network::on_chunk_sent(std::uint64_t ref, TimePoint now) {
     AGORA_ASSERT(f.active && f.chunk > 0);
     f.completion = EventHandle{};
     const std::uint32_t sent = f.chunk;
-    std::vector<Bytes> parts;
+    std::vector<Part> parts;
     f.queued.take(sent, parts);
     deliver(slot, dir, std::move(parts), sent, Duration::zero(), false, now);
 

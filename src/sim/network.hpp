@@ -12,9 +12,10 @@
 // each changed stream banks the bytes moved at its old rate, and its next completion is rescheduled.
 // Queued bytes leave in chunks: whole sends while the chunk is under `chunk_bytes_max` (so under
 // twice that), a larger send split; when a chunk has been transmitted, it reaches the receiver one
-// latency later, in order, as the very buffers that were sent (nothing is copied on the way). Between chunks nothing
-// happens, which is what lets 10,000 nodes run on one core: the cost is an event per chunk and a
-// recomputation per change of the active set, never a tick per millisecond.
+// latency later, in order, as the buffers that were sent (byte_queue.hpp: only their trailing
+// zeros are kept as a count meanwhile). Between chunks nothing happens, which is what lets 10,000
+// nodes run on one core: the cost is an event per chunk and a recomputation per change of the
+// active set, never a tick per millisecond.
 //
 // Two things keep recomputations rare enough for large worlds:
 //   - small sends skip the fluid model: a send of at most `small_send_bytes_max` on an idle stream
@@ -282,7 +283,7 @@ private:
     // Bytes in flight on the wire: a datagram, or a transmitted chunk of a stream.
     struct Parcel {
         Bytes bytes;             // datagram
-        std::vector<Bytes> parts;  // stream chunk, as it was sent
+        std::vector<Part> parts;  // stream chunk, as it was sent
         Address from, to;      // datagram
         NodeIndex target;      // datagram
         std::uint64_t flow = 0;  // stream chunk: flow ref
@@ -319,7 +320,7 @@ private:
     void on_data_arrives(std::uint32_t parcel, TimePoint now);
     void on_fin_arrives(std::uint64_t ref, TimePoint now);
     void send_fin(std::uint32_t slot, std::uint32_t dir, TimePoint now);
-    void deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Bytes> parts, std::size_t size, Duration transmission,
+    void deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Part> parts, std::size_t size, Duration transmission,
                  bool small, TimePoint now);
     void transmit(std::uint32_t slot, std::uint32_t dir, TimePoint now);
 

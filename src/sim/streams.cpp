@@ -218,16 +218,17 @@ void Network::on_data_arrives(std::uint32_t parcel, TimePoint now) {
     const bool small = parcels_[parcel].small;
     // Moved out before the slot is reused: a host called with them may send, which may reuse
     // this very slot or grow the vector.
-    const std::vector<Bytes> parts = std::move(parcels_[parcel].parts);
+    std::vector<Part> parts = std::move(parcels_[parcel].parts);
     take_parcel(parcel);
     const std::uint32_t receiver = 1 - ref_dir(ref);
-    for (const auto& part : parts) {
+    for (auto& part : parts) {
         Connection* c = live(ref);
         if (c == nullptr || !c->open[receiver]) return;  // this end closed: the bytes are discarded
         const NodeIndex n = c->node[receiver];
-        node(n).counters.stream_bytes_received += part.size();
-        if (small) node(n).counters.small_bytes_received += part.size();
-        host_.on_stream_data(n, stream_id(ref, receiver), part, now);
+        const Bytes bytes = std::move(part).expand();
+        node(n).counters.stream_bytes_received += bytes.size();
+        if (small) node(n).counters.small_bytes_received += bytes.size();
+        host_.on_stream_data(n, stream_id(ref, receiver), bytes, now);
     }
 }
 

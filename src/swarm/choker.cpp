@@ -39,19 +39,30 @@ std::vector<PeerHandle> TitForTatChoker::choose(std::span<const ChokeCandidate> 
         chosen.push_back(p->peer);
     }
 
-    // The optimistic slot: kept for its period, then moved to a random interested peer that is
-    // not already unchoked.
-    const bool optimistic_alive = std::any_of(interested.begin(), interested.end(),
-                                              [&](const auto* p) { return p->peer == optimistic_; });
-    if (!optimistic_alive || now - optimistic_since_ >= optimistic_period) {
-        std::vector<PeerHandle> others;
-        for (const auto* p : interested)
-            if (std::find(chosen.begin(), chosen.end(), p->peer) == chosen.end()) others.push_back(p->peer);
-        optimistic_ = others.empty() ? PeerHandle(UINT32_MAX) : others[rng.below(others.size())];
+    // Optimistic slots, a fifth of the regular ones (libtorrent's automatic number), at least
+    // one: random interested peers not unchoked as regular ones, kept for their period, then
+    // drawn again. A fast uplink with many slots so gives many newcomers and slow peers a turn.
+    const auto optimistic_count = std::max<std::size_t>(1, slots / 5);
+    if (now - optimistic_since_ >= optimistic_period) {
+        optimistic_.clear();
         optimistic_since_ = now;
     }
-    if (optimistic_.value != UINT32_MAX && std::find(chosen.begin(), chosen.end(), optimistic_) == chosen.end())
-        chosen.push_back(optimistic_);
+    std::erase_if(optimistic_, [&](PeerHandle h) {
+        return std::find(chosen.begin(), chosen.end(), h) != chosen.end() ||
+               std::none_of(interested.begin(), interested.end(), [&](const auto* p) { return p->peer == h; });
+    });
+    std::vector<PeerHandle> others;
+    for (const auto* p : interested)
+        if (std::find(chosen.begin(), chosen.end(), p->peer) == chosen.end() &&
+            std::find(optimistic_.begin(), optimistic_.end(), p->peer) == optimistic_.end())
+            others.push_back(p->peer);
+    while (optimistic_.size() < optimistic_count && !others.empty()) {
+        const std::size_t i = rng.below(others.size());
+        optimistic_.push_back(others[i]);
+        others[i] = others.back();
+        others.pop_back();
+    }
+    chosen.insert(chosen.end(), optimistic_.begin(), optimistic_.end());
     return chosen;
 }
 

@@ -389,6 +389,34 @@ TEST(Streams, RateUpdatesOnTheIntervalGrid) {
     EXPECT_EQ(w.host.last_data[ba], at(milliseconds(1100) + latency));
 }
 
+// Trailing zeros wait in the queue as a count (byte_queue.hpp) and arrive as the bytes that were
+// sent, whole or split across chunks, inside the zeros or before them.
+TEST(Streams, TrailingZerosArriveAsSent) {
+    const Bytes block = std::string("agorasim-token") + Bytes(16384, '\0');
+    ByteQueue q;
+    Bytes big(5000, 'x');
+    big += Bytes(100'000, '\0');
+    q.push(big);
+    EXPECT_EQ(q.size(), big.size());
+    std::vector<Part> parts;
+    q.take(6000, parts);   // the stored bytes and 1,000 of the zeros
+    q.take(50'000, parts);  // zeros only
+    q.take(q.size(), parts);
+    ASSERT_EQ(parts.size(), 3u);
+    EXPECT_EQ(parts[1].bytes.size(), 0u);
+    Bytes joined;
+    for (auto& p : parts) joined += std::move(p).expand();
+    EXPECT_EQ(joined, big);
+
+    World w(NetworkConfig{.chunk_bytes_max = 32 * 1024});
+    const NodeIndex a = w.net.add_node({.upload_bytes_per_s = 1'000'000});
+    const NodeIndex b = w.net.add_node({});
+    const auto [ab, ba] = w.open(a, b);
+    for (const Bytes& bytes : {block, big, block, Bytes(3000, '\0')}) EXPECT_TRUE(w.net.send(ab, bytes));
+    w.queue.run_until(at(seconds(5)));
+    EXPECT_EQ(w.host.received[ba], block + big + block + Bytes(3000, '\0'));
+}
+
 // A sender that writes a block only when its previous write completed (as the engine paces its
 // uploads) keeps the link busy: writes complete once the bytes fit in the socket's buffer, so the
 // next block is queued before the link runs dry. Without the buffer, a write completes only when

@@ -206,6 +206,30 @@ TEST(Choker, ReciprocationAndOptimisticSlot) {
     EXPECT_EQ(seen, (std::set<std::uint32_t>{1, 5}));
 }
 
+// One optimistic slot per five regular ones (libtorrent's automatic number): random peers beyond
+// the regular ones, kept for 30 s; one that becomes a regular peer gives its slot to another.
+TEST(Choker, OptimisticSlotsScaleWithTheRegularOnes) {
+    TitForTatChoker choker(10);
+    Rng rng(11);
+    std::vector<ChokeCandidate> peers;
+    for (std::uint32_t i = 1; i <= 20; ++i) peers.push_back(candidate(i, true, 100.0 * i));  // 11..20 give most
+    auto chosen = choker.choose(peers, false, rng, TimePoint{});
+    ASSERT_EQ(chosen.size(), 12u);
+    const std::vector<PeerHandle> optimistic(chosen.begin() + 10, chosen.end());
+    for (auto h : optimistic) EXPECT_LE(h.value, 10u);
+    EXPECT_NE(optimistic[0], optimistic[1]);
+    auto later = choker.choose(peers, false, rng, TimePoint{} + std::chrono::seconds(10));
+    EXPECT_EQ(std::vector<PeerHandle>(later.begin() + 10, later.end()), optimistic);
+    // The first optimistic peer now gives us the most: it is a regular one, and another takes its
+    // optimistic slot.
+    peers[optimistic[0].value - 1].download_rate = 10'000;
+    later = choker.choose(peers, false, rng, TimePoint{} + std::chrono::seconds(20));
+    ASSERT_EQ(later.size(), 12u);
+    EXPECT_EQ(later[0], optimistic[0]);
+    EXPECT_EQ(std::count(later.begin(), later.end(), optimistic[0]), 1);
+    EXPECT_EQ(std::count(later.begin() + 10, later.end(), optimistic[1]), 1);
+}
+
 // A fast uplink gets more regular slots: while the k-th fastest peer we upload to gets at least
 // 1 KiB/s + 2 KiB/s per peer before it, the slots grow (to twice those peers, plus one); when the
 // rates fall, they shrink back to the configured number.
