@@ -5,9 +5,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cstring>
 #include <deque>
 #include <random>
 
+#include "core/assert.hpp"
 #include "core/hash.hpp"
 #include "core/limits.hpp"
 #include "io/file_access.hpp"
@@ -472,28 +474,31 @@ void SessionDriver::do_action(session::Action& action) {
 }
 
 void SessionDriver::store_block(session::StoreBlock block) {
-    auto& disk = disks_.at(block.torrent.value);
-    Bytes& piece = disk.partial[block.piece.value];
-    if (piece.empty()) piece.assign(static_cast<std::size_t>(disk.info->layout.piece_size(block.piece)), '\0');
+    const auto disk = disks_.find(block.torrent.value);
+    if (disk == disks_.end()) return;  // the torrent was removed meanwhile
+    Bytes& piece = disk->second.partial[block.piece.value];
+    if (piece.empty()) piece.assign(static_cast<std::size_t>(disk->second.info->layout.piece_size(block.piece)), '\0');
     if (std::size_t{block.offset} + block.data.size() <= piece.size())
         std::memcpy(piece.data() + block.offset, block.data.data(), block.data.size());
 }
 
 void SessionDriver::hash_piece(session::HashPiece job) {
-    auto& disk = disks_.at(job.torrent.value);
+    const auto found = disks_.find(job.torrent.value);
+    if (found == disks_.end()) return;  // the torrent was removed meanwhile
+    auto& disk = found->second;
     auto info = disk.info;
     auto save_dir = disk.save_dir;
-    Bytes data;
-    if (auto it = disk.partial.find(job.piece.value); it != disk.partial.end()) {
-        data = std::move(it->second);
-        disk.partial.erase(it);
-    }
+    // The torrent asks for a check only once every block of the piece was stored.
+    const auto stored = disk.partial.find(job.piece.value);
+    AGORA_ASSERT(stored != disk.partial.end());
+    Bytes data = std::move(stored->second);
+    disk.partial.erase(stored);
     ++disk_jobs_;
     asio::post(*disk_pool_, [this, job = std::move(job), data = std::move(data), info, save_dir]() mutable {
         const auto check = storage::plan_piece_check(info->layout, info->v1_piece_hashes, info->piece_layers, job.piece);
         if (!thread_disk) thread_disk = std::make_unique<ThreadDisk>();
         const auto digest = thread_disk->hasher.hash_bytes(check, data, check.v1.has_value(), check.v2.has_value());
-        bool ok = static_cast<std::int64_t>(data.size()) == info->layout.piece_size(job.piece) && check.checkable() && (!check.v1 || digest.v1 == check.v1) && (!check.v2 || digest.v2 == check.v2);
+        bool ok = check.checkable() && (!check.v1 || digest.v1 == check.v1) && (!check.v2 || digest.v2 == check.v2);
         std::string error;
         if (ok) {
             auto& files = files_for(job.torrent.value, save_dir, info->layout);
@@ -525,7 +530,9 @@ void SessionDriver::hash_piece(session::HashPiece job) {
 }
 
 void SessionDriver::read_block(session::ReadBlock job) {
-    const auto& disk = disks_.at(job.torrent.value);
+    const auto found = disks_.find(job.torrent.value);
+    if (found == disks_.end()) return;  // the torrent was removed meanwhile
+    const auto& disk = found->second;
     auto info = disk.info;
     auto save_dir = disk.save_dir;
     ++disk_jobs_;

@@ -2,8 +2,8 @@
 // sent in, each moved rather than copied on its way to the receiver; only a part larger than a
 // chunk is split (copied), which is rare (a part is at most one engine Send).
 //
-// A part's trailing zeros are kept as a count, not as bytes (Part::zeros), and made again when
-// the part is delivered (Part::expand). Simulated content is a short token and then zeros
+// A part's longest run of zeros is kept as a count, not as bytes (Part::zeros), and made again
+// when the part is delivered (Part::expand). Simulated content is a short token and then zeros
 // (content.hpp), so a queued 16 KiB block costs some fifty bytes instead of 16 KiB: the bytes a
 // receiver gets are the same, and a world of thousands of nodes, each with half a second of its
 // upload queued, fits in memory.
@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/assert.hpp"
@@ -21,38 +22,50 @@
 namespace agora::sim {
 
 struct Part {
-    Bytes bytes;
-    std::size_t zeros = 0;  // after `bytes`
+    Bytes head;
+    std::size_t zeros = 0;  // after `head`
+    Bytes tail;             // after the zeros
 
-    std::size_t size() const { return bytes.size() + zeros; }
-    // The part's bytes, trailing zeros included.
+    std::size_t size() const { return head.size() + zeros + tail.size(); }
+    // The part's bytes, zeros included.
     Bytes expand() && {
-        bytes.append(zeros, '\0');
+        head.append(zeros, '\0');
+        head += tail;
         zeros = 0;
-        return std::move(bytes);
+        tail.clear();
+        return std::move(head);
     }
     // Bytes [from, from + n) of the part, as a part.
     Part slice(std::size_t from, std::size_t n) const {
-        const std::size_t stored = from < bytes.size() ? std::min(n, bytes.size() - from) : 0;
-        return Part{bytes.substr(std::min(from, bytes.size()), stored), n - stored};
+        const std::size_t end = from + n;
+        const std::size_t tail_at = head.size() + zeros;
+        Part out;
+        if (from < head.size()) out.head = head.substr(from, std::min(end, head.size()) - from);
+        const std::size_t zeros_from = std::max(from, head.size());
+        const std::size_t zeros_end = std::min(end, tail_at);
+        if (zeros_end > zeros_from) out.zeros = zeros_end - zeros_from;
+        if (end > tail_at) {
+            const std::size_t tail_from = std::max(from, tail_at) - tail_at;
+            out.tail = tail.substr(tail_from, end - tail_at - tail_from);
+        }
+        return out;
     }
 };
 
 class ByteQueue {
 public:
-    // Sends with at least this many trailing zeros keep them as a count.
+    // A send's longest run of zeros is kept as a count when it is at least this long.
     static constexpr std::size_t zeros_kept_min = 1024;
 
     void push(Bytes bytes) {
         if (bytes.empty()) return;
         size_ += bytes.size();
-        Part part{std::move(bytes), 0};
-        const std::size_t zeros = trailing_zeros(part.bytes);
-        if (zeros >= zeros_kept_min) {
-            part.bytes.resize(part.bytes.size() - zeros);
-            part.bytes.shrink_to_fit();
-            part.zeros = zeros;
+        const auto [at, zeros] = bytes.size() >= zeros_kept_min ? longest_zero_run(bytes) : std::pair<std::size_t, std::size_t>{};
+        if (zeros < zeros_kept_min) {
+            parts_.push_back(Part{std::move(bytes), 0, {}});
+            return;
         }
+        Part part{bytes.substr(0, at), zeros, bytes.substr(at + zeros)};
         parts_.push_back(std::move(part));
     }
     std::size_t size() const { return size_; }
@@ -106,12 +119,24 @@ public:
     }
 
 private:
-    static std::size_t trailing_zeros(BytesView b) {
+    // Where the longest run of zeros starts, and how long it is (found 256 bytes at a time, then
+    // widened byte by byte).
+    static std::pair<std::size_t, std::size_t> longest_zero_run(BytesView b) {
         static constexpr char zero[256] = {};
-        std::size_t n = b.size();
-        while (n >= sizeof zero && std::memcmp(b.data() + n - sizeof zero, zero, sizeof zero) == 0) n -= sizeof zero;
-        while (n > 0 && b[n - 1] == '\0') --n;
-        return b.size() - n;
+        std::size_t best_at = 0, best_end = 0, run_at = 0;
+        bool in_run = false;
+        std::size_t at = 0;
+        for (; at + sizeof zero <= b.size(); at += sizeof zero) {
+            const bool zeros = std::memcmp(b.data() + at, zero, sizeof zero) == 0;
+            if (zeros && !in_run) run_at = at;
+            if (!zeros && in_run && at - run_at > best_end - best_at) best_at = run_at, best_end = at;
+            in_run = zeros;
+        }
+        if (in_run && at - run_at > best_end - best_at) best_at = run_at, best_end = at;
+        if (best_end == best_at) return {0, 0};
+        while (best_at > 0 && b[best_at - 1] == '\0') --best_at;
+        while (best_end < b.size() && b[best_end] == '\0') ++best_end;
+        return {best_at, best_end - best_at};
     }
 
     std::vector<Part> parts_;  // parts before first_ have been taken (moved-from)

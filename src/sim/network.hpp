@@ -106,8 +106,9 @@ public:
     virtual void on_stream_data(NodeIndex node, StreamId stream, BytesView bytes, TimePoint now) = 0;
     // `bytes` more of what this end sent now fit in its socket's send buffer, as the link
     // transmitted a chunk (a TCP socket's write completing; NetworkConfig::socket_buffer_bytes).
-    // Called while this end is open. What fits at once when sent is not reported here: the
-    // sender takes it with take_written() after send(), so a host is never called from its send.
+    // Called while this end is open (and at connect, for bytes sent before). What fits at once
+    // when sent is not reported here: the sender takes it with take_written() after send(), so a
+    // host is never called from its send.
     virtual void on_stream_sent(NodeIndex, StreamId, std::size_t /*bytes*/, TimePoint) {}
     // The stream is gone (the peer closed, or the connect failed). No more calls for it follow.
     virtual void on_stream_closed(NodeIndex node, StreamId stream, CloseReason reason, TimePoint now) = 0;

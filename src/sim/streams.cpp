@@ -135,9 +135,13 @@ void Network::on_connect_result(std::uint64_t ref, CloseReason failure, bool ok,
     }
     AGORA_ASSERT(c->state == ConnState::accepted);
     c->state = ConnState::established;
-    const Flow& f = c->flow[0];
+    Flow& f = c->flow[0];
     if (!f.queued.empty()) transmit(ref_slot(ref), 0, now);
+    account_written(f);
+    const std::size_t written = static_cast<std::size_t>(std::exchange(f.written, 0));
     host_.on_stream_connected(initiator, stream_id(ref, 0), now);
+    // Bytes sent before the connection was up are written now, as far as they fit.
+    if (written > 0 && is_open(stream_id(ref, 0))) host_.on_stream_sent(initiator, stream_id(ref, 0), written, now);
 }
 
 bool Network::send(StreamId s, Bytes bytes) {
@@ -149,7 +153,7 @@ bool Network::send(StreamId s, Bytes bytes) {
     f.queued.push(std::move(bytes));
     const bool can_send = s.side == 1 || c->state == ConnState::established;
     if (can_send && !f.active) transmit(s.connection, s.side, queue_.now());
-    account_written(f);
+    if (can_send) account_written(f);  // a socket takes nothing before it is connected
     return true;
 }
 

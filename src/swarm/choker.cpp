@@ -40,29 +40,29 @@ std::vector<PeerHandle> TitForTatChoker::choose(std::span<const ChokeCandidate> 
     }
 
     // Optimistic slots, a fifth of the regular ones (libtorrent's automatic number), at least
-    // one: random interested peers not unchoked as regular ones, kept for their period, then
-    // drawn again. A fast uplink with many slots so gives many newcomers and slow peers a turn.
+    // one: random interested peers not unchoked as regular ones, each kept for its period, then
+    // replaced by another drawn at random. A fast uplink with many slots so gives many newcomers
+    // and slow peers a turn.
     const auto optimistic_count = std::max<std::size_t>(1, slots / 5);
-    if (now - optimistic_since_ >= optimistic_period) {
-        optimistic_.clear();
-        optimistic_since_ = now;
-    }
-    std::erase_if(optimistic_, [&](PeerHandle h) {
-        return std::find(chosen.begin(), chosen.end(), h) != chosen.end() ||
-               std::none_of(interested.begin(), interested.end(), [&](const auto* p) { return p->peer == h; });
+    const auto is_chosen = [&](PeerHandle h) { return std::find(chosen.begin(), chosen.end(), h) != chosen.end(); };
+    const auto is_optimistic = [&](PeerHandle h) {
+        return std::any_of(optimistic_.begin(), optimistic_.end(), [&](const Optimistic& o) { return o.peer == h; });
+    };
+    std::erase_if(optimistic_, [&](const Optimistic& o) {
+        return now - o.since >= optimistic_period || is_chosen(o.peer) ||
+               std::none_of(interested.begin(), interested.end(), [&](const auto* p) { return p->peer == o.peer; });
     });
+    if (optimistic_.size() > optimistic_count) optimistic_.resize(optimistic_count);  // the slots shrank
     std::vector<PeerHandle> others;
     for (const auto* p : interested)
-        if (std::find(chosen.begin(), chosen.end(), p->peer) == chosen.end() &&
-            std::find(optimistic_.begin(), optimistic_.end(), p->peer) == optimistic_.end())
-            others.push_back(p->peer);
+        if (!is_chosen(p->peer) && !is_optimistic(p->peer)) others.push_back(p->peer);
     while (optimistic_.size() < optimistic_count && !others.empty()) {
         const std::size_t i = rng.below(others.size());
-        optimistic_.push_back(others[i]);
+        optimistic_.push_back(Optimistic{others[i], now});
         others[i] = others.back();
         others.pop_back();
     }
-    chosen.insert(chosen.end(), optimistic_.begin(), optimistic_.end());
+    for (const auto& o : optimistic_) chosen.push_back(o.peer);
     return chosen;
 }
 

@@ -1,6 +1,7 @@
 // Who we upload to. BitTorrent's tit-for-tat (BEP 3, "choking"): a few regular unchoke slots go to
 // the interested peers that give us the most, optimistic slots (one per five regular, at least
-// one) rotate to give newcomers a chance, and a seed, which gets nothing back, spreads its upload by rotating through peers.
+// one) rotate to give newcomers a chance, and a seed, which gets nothing back, spreads its upload
+// by rotating through peers.
 // The policy sits behind an interface so that a trust-based choker (trust/) can replace it.
 #pragma once
 
@@ -50,8 +51,8 @@ public:
 private:
     static constexpr Duration optimistic_period = std::chrono::seconds(30);
     std::uint32_t regular_slots_;
-    std::vector<PeerHandle> optimistic_;
-    TimePoint optimistic_since_;
+    struct Optimistic { PeerHandle peer; TimePoint since; };
+    std::vector<Optimistic> optimistic_;
 };
 
 }  // namespace agora::swarm

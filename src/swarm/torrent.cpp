@@ -483,7 +483,7 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
             limits.in_flight.push_back(r.block.piece);
     }
     // The memory budget counts pieces with blocks stored, not pieces merely asked for: one a
-    // peer stopped sending (it choked us, or the piece was deselected) still holds its bytes. A
+    // peer stopped sending (it choked us, or the piece was deselected) still has blocks stored. A
     // peer with nothing in flight may start a piece even over the budget, so pieces that cannot
     // progress never stall the download (memory stays under the budget plus a piece per peer).
     const std::uint64_t piece_length = static_cast<std::uint64_t>(info_->layout.piece_length());

@@ -32,8 +32,8 @@
 namespace agora::swarm {
 
 struct TorrentConfig {
-    // Regular unchoke slots at least (plus one optimistic; more while a fast uplink serves each
-    // unchoked peer well, choker.hpp). libtorrent's default is 8 (Transmission's 14); with 4, a
+    // Regular unchoke slots at least (plus optimistic ones, one per five regular and at least one;
+    // more while a fast uplink serves each unchoked peer well, choker.hpp). libtorrent's default is 8 (Transmission's 14); with 4, a
     // 100-leecher flash crowd in the simulator took 1.92x the Kumar-Ross bound, with 8 1.57x:
     // slow-uplink peers get served sooner when more peers are unchoked at once.
     std::uint32_t unchoke_slots = 8;
@@ -124,8 +124,8 @@ public:
     // them only for pieces that failed before; a failing piece always needs them).
     bool wants_block_digests(PieceIndex piece) const { return smart_ban_.has_record(piece); }
     void handle_block_read(PeerHandle peer, PieceIndex piece, std::uint32_t offset, BytesView data, TimePoint now);
-    // The driver wrote `bytes` more of what was sent to the peer (to the socket, or onto the
-    // simulated wire): with pacing on, more blocks may be read for it.
+    // The driver wrote `bytes` more of what was sent to the peer (into the socket, real or
+    // simulated): with pacing on, more blocks may be read for it.
     void handle_sent(PeerHandle peer, std::size_t bytes);
     void handle_timeout(TimePoint now);
     // When the oldest request still waiting for its block was sent (max when none): a driver's

@@ -389,24 +389,28 @@ TEST(Streams, RateUpdatesOnTheIntervalGrid) {
     EXPECT_EQ(w.host.last_data[ba], at(milliseconds(1100) + latency));
 }
 
-// Trailing zeros wait in the queue as a count (byte_queue.hpp) and arrive as the bytes that were
-// sent, whole or split across chunks, inside the zeros or before them.
-TEST(Streams, TrailingZerosArriveAsSent) {
+// A run of zeros waits in the queue as a count (byte_queue.hpp) and arrives as the bytes that were
+// sent, whole or split across chunks, inside the zeros, at their edges, or around them.
+TEST(Streams, ZeroRunsArriveAsSent) {
     const Bytes block = std::string("agorasim-token") + Bytes(16384, '\0');
-    ByteQueue q;
     Bytes big(5000, 'x');
     big += Bytes(100'000, '\0');
-    q.push(big);
-    EXPECT_EQ(q.size(), big.size());
-    std::vector<Part> parts;
-    q.take(6000, parts);   // the stored bytes and 1,000 of the zeros
-    q.take(50'000, parts);  // zeros only
-    q.take(q.size(), parts);
-    ASSERT_EQ(parts.size(), 3u);
-    EXPECT_EQ(parts[1].bytes.size(), 0u);
-    Bytes joined;
-    for (auto& p : parts) joined += std::move(p).expand();
-    EXPECT_EQ(joined, big);
+    big += "have";  // a message appended after a block: the zeros are not at the end
+    for (const std::vector<std::size_t>& cuts : {std::vector<std::size_t>{6000, 50'000}, {5000, 100'000},
+                                                 {4999, 100'001}, {105'002}, {1, 2, 3}}) {
+        ByteQueue q;
+        q.push(big);
+        EXPECT_EQ(q.size(), big.size());
+        std::vector<Part> parts;
+        for (std::size_t n : cuts) q.take(n, parts);
+        q.take(q.size(), parts);
+        Bytes joined;
+        for (auto& p : parts) {
+            EXPECT_LT(p.head.size() + p.tail.size(), 6000u);  // the zeros were never stored
+            joined += std::move(p).expand();
+        }
+        EXPECT_EQ(joined, big);
+    }
 
     World w(NetworkConfig{.chunk_bytes_max = 32 * 1024});
     const NodeIndex a = w.net.add_node({.upload_bytes_per_s = 1'000'000});
@@ -415,6 +419,28 @@ TEST(Streams, TrailingZerosArriveAsSent) {
     for (const Bytes& bytes : {block, big, block, Bytes(3000, '\0')}) EXPECT_TRUE(w.net.send(ab, bytes));
     w.queue.run_until(at(seconds(5)));
     EXPECT_EQ(w.host.received[ba], block + big + block + Bytes(3000, '\0'));
+}
+
+// A socket takes nothing before it is connected: bytes sent before count as written when the
+// connection is up (as far as they fit in the socket's buffer), never before.
+TEST(Streams, BytesSentBeforeConnectAreWrittenAtConnect) {
+    World w;
+    const NodeIndex a = w.net.add_node({});
+    const NodeIndex b = w.net.add_node({});
+    w.net.listen(b, 6881);
+    const StreamId s = w.net.connect(a, Address{w.net.ip(b), 6881});
+    std::size_t written = 0;
+    TimePoint when;
+    w.host.on_sent = [&](NodeIndex, StreamId id, std::size_t bytes, TimePoint now) {
+        EXPECT_EQ(id, s);
+        written += bytes;
+        when = now;
+    };
+    ASSERT_TRUE(w.net.send(s, Bytes(68, 'h')));
+    EXPECT_EQ(w.net.take_written(s), 0u);
+    w.queue.run_until(at(seconds(1)));
+    EXPECT_EQ(written, 68u);
+    EXPECT_EQ(when, at(2 * latency));  // one round trip: when the connect completed
 }
 
 // A sender that writes a block only when its previous write completed (as the engine paces its

@@ -228,6 +228,28 @@ TEST(Choker, OptimisticSlotsScaleWithTheRegularOnes) {
     EXPECT_EQ(later[0], optimistic[0]);
     EXPECT_EQ(std::count(later.begin(), later.end(), optimistic[0]), 1);
     EXPECT_EQ(std::count(later.begin() + 10, later.end(), optimistic[1]), 1);
+    // Each optimistic peer has its own 30 s: at 30 s the one drawn at 0 s may be replaced, the one
+    // drawn at 20 s stays.
+    const PeerHandle drawn_at_20 = later[10] == optimistic[1] ? later[11] : later[10];
+    for (int i = 0; i < 5; ++i) {
+        later = choker.choose(peers, false, rng, TimePoint{} + std::chrono::seconds(30 + i));
+        EXPECT_EQ(std::count(later.begin() + 10, later.end(), drawn_at_20), 1);
+    }
+}
+
+// When the slots shrink back, so do the optimistic ones, at once.
+TEST(Choker, OptimisticSlotsShrinkWithTheRegularOnes) {
+    TitForTatChoker choker(5);
+    Rng rng(12);
+    std::vector<ChokeCandidate> peers;
+    for (std::uint32_t i = 1; i <= 30; ++i) peers.push_back(candidate(i, true, 100.0 * i));
+    for (std::uint32_t i = 0; i < 8; ++i) {
+        peers[i].unchoked = true;
+        peers[i].upload_rate = 50 * 1024;  // eight peers well served: 17 regular slots, 3 optimistic
+    }
+    EXPECT_EQ(choker.choose(peers, false, rng, TimePoint{}).size(), 20u);
+    for (auto& p : peers) p.upload_rate = 0;
+    EXPECT_EQ(choker.choose(peers, false, rng, TimePoint{} + std::chrono::seconds(10)).size(), 6u);
 }
 
 // A fast uplink gets more regular slots: while the k-th fastest peer we upload to gets at least
