@@ -19,6 +19,7 @@
 
 #include "core/bitfield.hpp"
 #include "core/clock.hpp"
+#include "core/handle_map.hpp"
 #include "core/ids.hpp"
 #include "core/rng.hpp"
 #include "dht/node.hpp"
@@ -200,7 +201,7 @@ private:
     std::map<dht::QueryId, TorrentHandle> dht_lookups_;  // the torrents' own get_peers lookups
     TimePoint last_now_;
     std::map<std::uint32_t, TorrentSlot> torrents_;
-    std::map<std::uint32_t, Connection> connections_;
+    HandleMap<Connection> connections_;
     std::set<std::string> banned_;  // ip:port keys
     std::uint32_t next_torrent_ = 0;
     std::uint32_t next_peer_ = 0;

@@ -88,8 +88,19 @@ PiecePicker::Partial& PiecePicker::start_partial(PieceIndex p) {
     if (auto* x = find_partial(p)) return *x;
     const auto n = blocks_in_piece(p);
     started_.set(p.value);
-    partials_.push_back(Partial{p, std::vector<BlockState>(n, BlockState::none), std::vector<std::uint8_t>(n, 0), 0});
+    unrequested_ += n;
+    partials_.push_back(Partial{p, std::vector<BlockState>(n, BlockState::none), std::vector<std::uint8_t>(n, 0), 0, n});
     return partials_.back();
+}
+
+void PiecePicker::set_state(Partial& x, std::uint32_t block, BlockState s) {
+    const BlockState was = x.blocks[block];
+    if (was == s) return;
+    if (was == BlockState::none) --x.unrequested, --unrequested_;
+    if (s == BlockState::none) ++x.unrequested, ++unrequested_;
+    if (was == BlockState::received) --x.received;
+    if (s == BlockState::received) ++x.received;
+    x.blocks[block] = s;
 }
 
 std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t count, Rng& rng,
@@ -109,18 +120,20 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
     };
 
     // 1. Blocks nobody was asked for, in pieces already started (rarest of those first).
-    std::vector<Partial*> started;
-    for (auto& x : partials_)
-        if (peer_has.get(x.piece.value) && !skipped(x.piece) && !limits.fresh_only && priority(x.piece) != skip)
-            started.push_back(&x);
+    auto& started = started_scratch_;
+    started.clear();
+    if (unrequested_ > 0 && !limits.fresh_only)
+        for (auto& x : partials_)
+            if (x.unrequested > 0 && peer_has.get(x.piece.value) && !skipped(x.piece) && priority(x.piece) != skip)
+                started.push_back(&x);
     std::sort(started.begin(), started.end(), [&](const Partial* a, const Partial* b) {
         if (priority(a->piece) != priority(b->piece)) return priority(a->piece) > priority(b->piece);
         if (sequential_) return a->piece.value < b->piece.value;
         return availability_[a->piece.value] < availability_[b->piece.value];
     });
     for (auto* x : started) {
-        const bool wanted = std::any_of(x->blocks.begin(), x->blocks.end(), [](BlockState s) { return s == BlockState::none; });
-        if (!wanted || !may_span(x->piece)) continue;
+        if (out.size() >= count) break;
+        if (!may_span(x->piece)) continue;
         for (std::uint32_t k = 0; k < x->blocks.size() && out.size() < count; ++k)
             if (x->blocks[k] == BlockState::none) out.push_back(BlockRef{x->piece, k});
     }
@@ -147,20 +160,8 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
         std::uint32_t best_availability = UINT32_MAX;
         std::vector<std::uint32_t> candidates;
         const auto offset = static_cast<std::uint32_t>(rng.below(piece_count_));
-        // Eight pieces at a time where none of them can be started (the peer lacks them, we have
-        // them or they are started): late in a download most of the scan is such bytes, and a
-        // peer with nothing new for us is asked again after every message it sends.
-        const BytesView theirs = peer_has.bytes(), ours = have_.bytes(), begun = started_.bytes();
-        for (std::uint32_t n = 0; n < piece_count_;) {
-            const std::uint32_t i = (n + offset) % piece_count_;
-            const std::size_t byte = i / 8;
-            if ((static_cast<std::uint8_t>(theirs[byte]) & ~static_cast<std::uint8_t>(ours[byte]) &
-                 ~static_cast<std::uint8_t>(begun[byte])) == 0) {
-                n += std::min(8 - i % 8, piece_count_ - i);  // to the next byte, or wrap to piece 0
-                continue;
-            }
-            ++n;
-            if (!startable(i, peer_has, limits)) continue;
+        auto consider = [&](std::uint32_t i) {
+            if (!startable(i, peer_has, limits)) return;
             const auto prio = priority(PieceIndex(i));
             if (prio > best_priority || (prio == best_priority && availability_[i] < best_availability)) {
                 best_priority = prio;
@@ -168,7 +169,27 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
                 candidates.clear();
             }
             if (prio == best_priority && availability_[i] == best_availability) candidates.push_back(i);
-        }
+        };
+        // Only the pieces the peer has and we neither have nor started, found eight at a time: late
+        // in a download most bytes of the bitfields hold none, and a peer with nothing new for us
+        // is asked again after every message it sends. From the random offset to the end, then
+        // from piece 0 back to it.
+        const BytesView theirs = peer_has.bytes(), ours = have_.bytes(), begun = started_.bytes();
+        auto scan = [&](std::uint32_t from, std::uint32_t to) {
+            for (std::uint32_t i = from; i < to;) {
+                const std::size_t byte = i / 8;
+                const auto open = static_cast<std::uint8_t>(static_cast<std::uint8_t>(theirs[byte]) &
+                                                            ~static_cast<std::uint8_t>(ours[byte]) &
+                                                            ~static_cast<std::uint8_t>(begun[byte]));
+                const std::uint32_t next = std::min<std::uint32_t>((i / 8 + 1) * 8, to);
+                if (open != 0)
+                    for (; i < next; ++i)
+                        if (open & (0x80u >> (i % 8))) consider(i);
+                i = next;
+            }
+        };
+        scan(offset, piece_count_);
+        scan(0, offset);
         // Take new pieces from the best group until enough blocks are picked. (The group is
         // recomputed only per call; a call asks for a pipeline's worth, so that is often enough.)
         for (std::uint32_t i : candidates)
@@ -201,7 +222,7 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
 
 void PiecePicker::mark_requested(BlockRef b) {
     auto& x = start_partial(b.piece);
-    if (x.blocks[b.block] == BlockState::none) x.blocks[b.block] = BlockState::requested;
+    if (x.blocks[b.block] == BlockState::none) set_state(x, b.block, BlockState::requested);
     if (x.requests[b.block] < 255) ++x.requests[b.block];
 }
 
@@ -209,14 +230,13 @@ void PiecePicker::abort_request(BlockRef b) {
     auto* x = find_partial(b.piece);
     if (!x || b.block >= x->blocks.size()) return;
     if (x->requests[b.block] > 0) --x->requests[b.block];
-    if (x->blocks[b.block] == BlockState::requested && x->requests[b.block] == 0) x->blocks[b.block] = BlockState::none;
+    if (x->blocks[b.block] == BlockState::requested && x->requests[b.block] == 0) set_state(*x, b.block, BlockState::none);
 }
 
 bool PiecePicker::mark_received(BlockRef b) {
     auto* x = find_partial(b.piece);
     if (!x || b.block >= x->blocks.size() || x->blocks[b.block] == BlockState::received) return false;
-    x->blocks[b.block] = BlockState::received;
-    ++x->received;
+    set_state(*x, b.block, BlockState::received);
     return x->received == x->blocks.size();
 }
 
@@ -226,16 +246,19 @@ bool PiecePicker::is_received(BlockRef b) const {
 }
 
 void PiecePicker::reset_piece(PieceIndex p) {
-    std::erase_if(partials_, [p](const Partial& x) { return x.piece == p; });
+    std::erase_if(partials_, [&](const Partial& x) {
+        if (x.piece != p) return false;
+        unrequested_ -= x.unrequested;
+        return true;
+    });
     started_.set(p.value, false);
 }
 
 bool PiecePicker::in_endgame() const {
     // Every wanted missing piece is started and none of their blocks is unrequested.
+    if (priorities_.empty()) return piece_count_ - have_.count() == partials_.size() && unrequested_ == 0;
     std::uint32_t missing = 0;
-    if (priorities_.empty()) missing = piece_count_ - have_.count();
-    else
-        for (std::uint32_t i = 0; i < piece_count_; ++i) missing += wanted(i) ? 1 : 0;
+    for (std::uint32_t i = 0; i < piece_count_; ++i) missing += wanted(i) ? 1 : 0;
     std::uint32_t started = 0;
     for (const auto& x : partials_) {
         if (priority(x.piece) == skip) continue;

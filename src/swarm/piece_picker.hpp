@@ -94,7 +94,10 @@ private:
         std::vector<BlockState> blocks;
         std::vector<std::uint8_t> requests;  // outstanding requests per block (endgame may exceed 1)
         std::uint32_t received = 0;
+        std::uint32_t unrequested = 0;       // blocks in state none
     };
+    // Every change of a block's state goes through here, so the counts stay true.
+    void set_state(Partial& x, std::uint32_t block, BlockState s);
     Partial* find_partial(PieceIndex p);
     const Partial* find_partial(PieceIndex p) const;
     Partial& start_partial(PieceIndex p);
@@ -109,8 +112,13 @@ private:
     std::vector<std::uint32_t> availability_;
     std::vector<std::uint8_t> priorities_;  // empty: all normal
     bool sequential_ = false;
-    std::vector<Partial> partials_;  // few at a time: linear search is fine
+    std::vector<Partial> partials_;  // tens at a time: linear search is fine
     Bitfield started_;               // the pieces partials_ holds, for the scans over every piece
+    // Blocks in state none over all partials. Most picks find nothing (a peer whose pieces are
+    // all being fetched from others is asked again after each message it sends), so the checks
+    // that end such a pick must not walk every block.
+    std::uint32_t unrequested_ = 0;
+    std::vector<Partial*> started_scratch_;  // pick's list of started pieces, kept to reuse its memory
 };
 
 }  // namespace agora::swarm

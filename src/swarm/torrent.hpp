@@ -18,6 +18,7 @@
 
 #include "core/bitfield.hpp"
 #include "core/clock.hpp"
+#include "core/handle_map.hpp"
 #include "core/ids.hpp"
 #include "core/rng.hpp"
 #include "meta/torrent_info.hpp"
@@ -181,7 +182,7 @@ private:
     Rng rng_;
     PiecePicker picker_;
     SmartBan smart_ban_;
-    std::map<std::uint32_t, Peer> peers_;  // by PeerHandle value
+    HandleMap<Peer> peers_;  // by PeerHandle value
     std::uint32_t unchoke_slots_chosen_ = 0;  // peers the last rechoke unchoked
     // Who sent each block of a piece being downloaded (for smart ban and parole). The blocks
     // themselves are with the driver (StoreBlock) until the piece is checked: nothing unverified

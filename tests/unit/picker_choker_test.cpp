@@ -87,6 +87,34 @@ TEST(PiecePicker, Endgame) {
     EXPECT_FALSE(picker.mark_received(all[1])); // a duplicate changes nothing
 }
 
+// Endgame ends when a block is wanted again (its request failed, or its piece failed the hash) and
+// resumes when the block arrives after all: the picker's running count of unrequested blocks
+// follows every change of a block's state.
+TEST(PiecePicker, EndgameFollowsEveryBlockState) {
+    PiecePicker picker(2, 2 * 16384, 2 * 2 * 16384);  // 2 pieces of 2 blocks
+    Rng rng(4);
+    auto all = picker.pick(Bitfield(2, true), 10, rng, {});
+    ASSERT_EQ(all.size(), 4u);
+    for (auto b : all) picker.mark_requested(b);
+    ASSERT_TRUE(picker.in_endgame());
+    picker.abort_request(all[1]);
+    EXPECT_FALSE(picker.in_endgame());
+    auto again = picker.pick(Bitfield(2, true), 10, rng, {});
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0], all[1]);
+    EXPECT_FALSE(picker.mark_received(all[1]));  // it came after all: nothing is unrequested now
+    EXPECT_TRUE(picker.in_endgame());
+    const PieceIndex failed = all[0].piece;
+    EXPECT_TRUE(picker.mark_received(all[0]));
+    picker.reset_piece(failed);  // the hash failed: both its blocks are wanted again
+    EXPECT_FALSE(picker.in_endgame());
+    auto retry = picker.pick(Bitfield(2, true), 10, rng, {});
+    ASSERT_EQ(retry.size(), 2u);
+    for (const auto& b : retry) EXPECT_EQ(b.piece, failed);
+    for (auto b : retry) picker.mark_requested(b);
+    EXPECT_TRUE(picker.in_endgame());
+}
+
 // Endgame is frugal: a peer still waiting for blocks gets no busy ones; an idle peer gets at most
 // two, those asked of the fewest peers first.
 TEST(PiecePicker, EndgameAsksOnlyIdlePeersForAFewBusyBlocks) {
