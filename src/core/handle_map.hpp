@@ -87,6 +87,13 @@ public:
 
     // Returns the element after the erased one.
     iterator erase(iterator it) { return iterator(slots_.erase(it.it_)); }
+    std::size_t erase(Key k) {
+        auto it = find(k);
+        if (it == end()) return 0;
+        erase(it);
+        return 1;
+    }
+    void clear() { slots_.clear(); }
 };
 
 }  // namespace agora

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/bitfield.hpp"
+#include "core/handle_map.hpp"
 #include "session/engine.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/network.hpp"
@@ -131,7 +132,7 @@ private:
         std::uint32_t generation = 0;  // bumped when the node leaves: its pending events are void
         EventHandle timer;
         TimePoint timer_at = TimePoint::max();
-        std::map<std::uint32_t, StreamId> streams;  // engine peer -> stream
+        HandleMap<StreamId> streams;  // engine peer -> stream
         std::map<std::uint32_t, DiskTorrent> disk;  // engine torrent -> its simulated storage
         TimePoint disk_free;                        // the disk is busy until then
     };

@@ -427,8 +427,12 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
     if (ok) {
         picker_.set_have(piece);
         outputs_.push_back(PieceHad{piece});
+        // The peers that sent it (one or a few), each compared once with every peer.
+        std::vector<std::string_view> senders(buffer.sources.begin(), buffer.sources.end());
+        std::sort(senders.begin(), senders.end());
+        senders.erase(std::unique(senders.begin(), senders.end()), senders.end());
         for (auto& [k, q] : peers_)
-            if (std::find(buffer.sources.begin(), buffer.sources.end(), q.key) != buffer.sources.end()) {
+            if (std::find(senders.begin(), senders.end(), q.key) != senders.end()) {
                 q.proven = true;
                 q.parole = false;
             }
@@ -436,8 +440,9 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
             for (auto& [k, q] : peers_)
                 if (q.key == liar) drop(q.handle, "sent data that failed its hash (smart ban)", true);
         for (auto& [k, q] : peers_) {
+            // Having one piece more can only end our interest in a peer that had it.
             if (!q.has.get(piece.value)) send(q.handle, wire::Have{piece.value});
-            update_interest(q);
+            else if (q.am_interested) update_interest(q);
             if (!q.peer_choking) fill_requests(q, now);
         }
         return;
