@@ -245,6 +245,11 @@ bool PiecePicker::is_received(BlockRef b) const {
     return x && b.block < x->blocks.size() && x->blocks[b.block] == BlockState::received;
 }
 
+bool PiecePicker::asked_twice(PieceIndex p) const {
+    const auto* x = find_partial(p);
+    return x && std::any_of(x->requests.begin(), x->requests.end(), [](std::uint8_t n) { return n > 1; });
+}
+
 void PiecePicker::reset_piece(PieceIndex p) {
     std::erase_if(partials_, [&](const Partial& x) {
         if (x.piece != p) return false;

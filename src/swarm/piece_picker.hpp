@@ -81,6 +81,9 @@ public:
     // Returns true when this completed the piece (every block received).
     bool mark_received(BlockRef b);
     bool is_received(BlockRef b) const;
+    // Whether any block of a started piece was asked of two peers at once (endgame): only then
+    // can a peer other than the sender still have a request out for one of its blocks.
+    bool asked_twice(PieceIndex p) const;
     // The piece failed its hash: all its blocks are wanted again.
     void reset_piece(PieceIndex p);
 

@@ -398,18 +398,16 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m) {
     buffer.sources[block.block] = p.key;
     outputs_.push_back(StoreBlock{block.piece, m.offset, Bytes(m.data)});
     if (picker_.mark_received(block)) {
-        // Endgame: others may still be fetching this piece's blocks; tell them to stop.
-        for (auto& [k, q] : peers_) {
-            for (auto it = q.requests.begin(); it != q.requests.end();) {
-                if (it->block.piece == block.piece) {
-                    const auto len = picker_.block_length(it->block);
-                    send(q.handle, wire::Cancel{it->block.piece.value, it->block.block * limits::block_size_bytes, len});
-                    it = q.requests.erase(it);
-                } else {
-                    ++it;
-                }
-            }
-        }
+        // Endgame: others may still be fetching this piece's blocks; tell them to stop. (Else
+        // every block was asked of one peer at a time, and the requests answered are gone.)
+        if (picker_.asked_twice(block.piece))
+            for (auto& [k, q] : peers_)
+                std::erase_if(q.requests, [&](const OutstandingRequest& r) {
+                    if (r.block.piece != block.piece) return false;
+                    send(q.handle, wire::Cancel{r.block.piece.value, r.block.block * limits::block_size_bytes,
+                                                picker_.block_length(r.block)});
+                    return true;
+                });
         buffer.checking_bytes = static_cast<std::size_t>(info_->layout.piece_size(block.piece));
         checking_bytes_ += buffer.checking_bytes;
         --pieces_in_memory_;
