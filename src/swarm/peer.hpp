@@ -72,6 +72,17 @@ struct Peer {
     // proves it guilty (libtorrent's parole mode).
     bool proven = false;
     bool parole = false;
+    // What the last pick for this peer depended on, when it found nothing: the same pick is not
+    // made again until one of these changes (Torrent::fill_requests).
+    struct PickInputs {
+        std::uint64_t picker_epoch = 0;
+        std::size_t requests = 0;
+        bool may_start = false;  // the memory budget lets a new piece start
+        bool proven = false;
+        bool parole = false;
+        bool operator==(const PickInputs&) const = default;
+    };
+    std::optional<PickInputs> found_nothing;  // reset whenever `has` changes
 
     TimePoint connected_at;
     TimePoint last_received;

@@ -26,7 +26,7 @@ std::uint32_t PiecePicker::block_length(BlockRef b) const {
 
 void PiecePicker::set_have(PieceIndex p) {
     have_.set(p.value);
-    reset_piece(p);
+    erase_partial(p);
 }
 
 bool PiecePicker::is_done() const {
@@ -53,6 +53,7 @@ void PiecePicker::set_priorities(std::vector<std::uint8_t> priorities) {
     AGORA_ASSERT(priorities.empty() || priorities.size() == piece_count_);
     if (std::all_of(priorities.begin(), priorities.end(), [](std::uint8_t x) { return x == normal; })) priorities.clear();
     priorities_ = std::move(priorities);
+    ++epoch_;
 }
 
 bool PiecePicker::startable(std::uint32_t i, const Bitfield& peer_has, const PickLimits& limits) const {
@@ -101,6 +102,7 @@ void PiecePicker::set_state(Partial& x, std::uint32_t block, BlockState s) {
     if (was == BlockState::received) --x.received;
     if (s == BlockState::received) ++x.received;
     x.blocks[block] = s;
+    if (s == BlockState::none || (unrequested_ == 0 && in_endgame())) ++epoch_;  // wanted again, or endgame
 }
 
 std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t count, Rng& rng,
@@ -251,6 +253,11 @@ bool PiecePicker::asked_twice(PieceIndex p) const {
 }
 
 void PiecePicker::reset_piece(PieceIndex p) {
+    erase_partial(p);
+    ++epoch_;
+}
+
+void PiecePicker::erase_partial(PieceIndex p) {
     std::erase_if(partials_, [&](const Partial& x) {
         if (x.piece != p) return false;
         unrequested_ -= x.unrequested;

@@ -46,7 +46,10 @@ public:
     static constexpr std::uint8_t skip = 0, low = 1, normal = 2, high = 3;
     void set_priorities(std::vector<std::uint8_t> priorities);
     std::uint8_t priority(PieceIndex p) const { return priorities_.empty() ? normal : priorities_[p.value]; }
-    void set_sequential(bool on) { sequential_ = on; }
+    void set_sequential(bool on) {
+        sequential_ = on;
+        ++epoch_;
+    }
     bool sequential() const { return sequential_; }
 
     // Availability: one count per peer that has the piece.
@@ -90,6 +93,12 @@ public:
     bool in_endgame() const;
     std::uint32_t partial_count() const;
 
+    // Changes whenever a pick that found nothing might find something now for a peer whose
+    // pieces did not change: a block is wanted again, endgame begins, priorities or order change.
+    // (Not when a piece is had, a block requested outside endgame or received: those only take
+    // blocks away.) Lets a caller skip picks that would be empty again.
+    std::uint64_t epoch() const { return epoch_; }
+
 private:
     enum class BlockState : std::uint8_t { none, requested, received };
     struct Partial {
@@ -101,6 +110,7 @@ private:
     };
     // Every change of a block's state goes through here, so the counts stay true.
     void set_state(Partial& x, std::uint32_t block, BlockState s);
+    void erase_partial(PieceIndex p);
     Partial* find_partial(PieceIndex p);
     const Partial* find_partial(PieceIndex p) const;
     Partial& start_partial(PieceIndex p);
@@ -121,6 +131,7 @@ private:
     // all being fetched from others is asked again after each message it sends), so the checks
     // that end such a pick must not walk every block.
     std::uint32_t unrequested_ = 0;
+    std::uint64_t epoch_ = 0;
     std::vector<Partial*> started_scratch_;  // pick's list of started pieces, kept to reuse its memory
 };
 

@@ -215,6 +215,7 @@ void Torrent::wants_changed(TimePoint now) {
 void Torrent::on_have(Peer& p, std::uint32_t piece) {
     if (p.has.get(piece)) return;
     p.has.set(piece);
+    p.found_nothing.reset();
     picker_.add_have(PieceIndex(piece));
     if (!p.am_interested && !picker_.have().get(piece) && picker_.priority(PieceIndex(piece)) != PiecePicker::skip)
         update_interest(p);
@@ -261,12 +262,14 @@ void Torrent::handle_message(PeerHandle handle, const wire::Message& message, Ti
                 // is shorter than the haves it stands for; libtorrent accepts that too).
                 picker_.remove_peer(p.has);
                 p.has = *Bitfield::from_bytes(m.bits, count);
+                p.found_nothing.reset();
                 picker_.add_peer(p.has);
                 update_interest(p);
             } else if constexpr (std::is_same_v<T, wire::HaveAll> || std::is_same_v<T, wire::HaveNone>) {
                 if (!p.fast) return drop(handle, "fast-extension message without the extension");
                 picker_.remove_peer(p.has);
                 p.has = Bitfield(count, std::is_same_v<T, wire::HaveAll>);
+                p.found_nothing.reset();
                 picker_.add_peer(p.has);
                 update_interest(p);
             } else if constexpr (std::is_same_v<T, wire::Request>) {
@@ -479,12 +482,6 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
     // Refill in batches (below three quarters of the target) rather than one block per block
     // received: picking costs a scan, and the pipeline stays deep either way.
     if (p.requests.size() >= target || (!p.requests.empty() && p.requests.size() * 4 >= target * 3)) return;
-    PiecePicker::PickLimits limits;
-    for (const auto& r : p.requests) {
-        limits.exclude.push_back(r.block);
-        if (std::find(limits.in_flight.begin(), limits.in_flight.end(), r.block.piece) == limits.in_flight.end())
-            limits.in_flight.push_back(r.block.piece);
-    }
     // The memory budget counts pieces with blocks stored, not pieces merely asked for: one a
     // peer stopped sending (it choked us, or the piece was deselected) still has blocks stored. A
     // peer with nothing in flight may start a piece even over the budget, so pieces that cannot
@@ -492,6 +489,22 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
     const std::uint64_t piece_length = static_cast<std::uint64_t>(info_->layout.piece_length());
     const std::uint64_t budget = std::max<std::uint64_t>(1, config_.partial_bytes_max / piece_length);
     const std::uint64_t room = budget > pieces_in_memory_ ? budget - pieces_in_memory_ : 0;
+    // Most calls come after a message from a peer whose every piece we lack is being fetched from
+    // others: the pick finds nothing, as it did last time, unless something it depends on changed.
+    // (With a failed piece, who is on parole matters too; then every pick is made.) Requests are
+    // only added by a pick that found something, so their count stands for the set.
+    const Peer::PickInputs inputs{picker_.epoch(), p.requests.size(), room > 0 || p.requests.empty(), p.proven,
+                                  p.parole};
+    const bool same_as_empty = totals_.hash_failures == 0 && p.found_nothing == inputs;
+#ifdef NDEBUG
+    if (same_as_empty) return;
+#endif
+    PiecePicker::PickLimits limits;
+    for (const auto& r : p.requests) {
+        limits.exclude.push_back(r.block);
+        if (std::find(limits.in_flight.begin(), limits.in_flight.end(), r.block.piece) == limits.in_flight.end())
+            limits.in_flight.push_back(r.block.piece);
+    }
     limits.new_pieces_max = static_cast<std::uint32_t>(std::min<std::uint64_t>(room, UINT32_MAX));
     if (p.requests.empty()) limits.new_pieces_max = std::max<std::uint32_t>(limits.new_pieces_max, 1);
     if (p.parole) {
@@ -507,7 +520,18 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
         if (q.handle == p.handle || !q.parole) continue;
         for (const auto& r : q.requests) limits.skip.push_back(r.block.piece);
     }
+#ifndef NDEBUG
+    if (same_as_empty) {
+        // Debug builds check that the skipped pick would indeed find nothing (on a copy of the
+        // rng, so they draw the same numbers as release builds).
+        Rng copy = rng_;
+        AGORA_ASSERT(picker_.pick(p.has, target - static_cast<std::uint32_t>(p.requests.size()), copy, limits).empty());
+        return;
+    }
+#endif
     auto picks = picker_.pick(p.has, target - static_cast<std::uint32_t>(p.requests.size()), rng_, limits);
+    if (picks.empty()) p.found_nothing = inputs;
+    else p.found_nothing.reset();
     std::erase_if(picks, [&](const BlockRef& b) {
         if (!smart_ban_.is_suspect(b.piece, p.key)) return false;
         for (const auto& [k, q] : peers_)
