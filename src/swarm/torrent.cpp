@@ -404,13 +404,15 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m) {
         // Endgame: others may still be fetching this piece's blocks; tell them to stop. (Else
         // every block was asked of one peer at a time, and the requests answered are gone.)
         if (picker_.asked_twice(block.piece))
-            for (auto& [k, q] : peers_)
+            for (auto& entry : peers_) {
+                Peer& q = entry.second;
                 std::erase_if(q.requests, [&](const OutstandingRequest& r) {
                     if (r.block.piece != block.piece) return false;
                     send(q.handle, wire::Cancel{r.block.piece.value, r.block.block * limits::block_size_bytes,
                                                 picker_.block_length(r.block)});
                     return true;
                 });
+            }
         buffer.checking_bytes = static_cast<std::size_t>(info_->layout.piece_size(block.piece));
         checking_bytes_ += buffer.checking_bytes;
         --pieces_in_memory_;
