@@ -21,7 +21,6 @@ std::string fmt_range(const char* key, double min, double max) {
     return buf;
 }
 
-
 std::uint64_t mbit(double m) { return static_cast<std::uint64_t>(m * 1e6 / 8); }
 
 }  // namespace
@@ -163,7 +162,8 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
             auto down = l ? (*l)["down-mbit"].value<double>() : std::nullopt;
             if (!name || !share || !up || !down ||
                 !(*share > 0 && *share <= 1e6 && *up >= 0.01 && *down >= 0.01 && *up <= 1e6 && *down <= 1e6))
-                return bad(path + ": every [[link]] needs name, share > 0, up-mbit and down-mbit from 0.01 to 1000000");
+                return bad(path + ": every [[link]] needs name, share above 0 up to 1000000, up-mbit and down-mbit "
+                                  "from 0.01 to 1000000");
             c.links.push_back({*name, *share, mbit(*up), mbit(*down)});
         }
     }

@@ -50,10 +50,9 @@ private:
         Base it_{};
     };
 
-    auto lower(Key k) { return std::lower_bound(slots_.begin(), slots_.end(), k, [](const Slot& s, Key x) { return s.key < x; }); }
-    auto lower(Key k) const {
-        return std::lower_bound(slots_.begin(), slots_.end(), k, [](const Slot& s, Key x) { return s.key < x; });
-    }
+    static bool before(const Slot& s, Key k) { return s.key < k; }
+    auto lower(Key k) { return std::lower_bound(slots_.begin(), slots_.end(), k, before); }
+    auto lower(Key k) const { return std::lower_bound(slots_.begin(), slots_.end(), k, before); }
 
 public:
     using iterator = Iter<typename std::vector<Slot>::iterator, value_type>;

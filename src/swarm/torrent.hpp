@@ -34,9 +34,10 @@ namespace agora::swarm {
 
 struct TorrentConfig {
     // Regular unchoke slots at least (plus optimistic ones, one per five regular and at least one;
-    // more while a fast uplink serves each unchoked peer well, choker.hpp). libtorrent's default is 8 (Transmission's 14); with 4, a
-    // 100-leecher flash crowd in the simulator took 1.92x the Kumar-Ross bound, with 8 1.57x:
-    // slow-uplink peers get served sooner when more peers are unchoked at once.
+    // more while a fast uplink serves each unchoked peer well, choker.hpp). libtorrent's default
+    // is 8 (Transmission's 14); with 4, a 100-leecher flash crowd in the simulator took 1.92x the
+    // Kumar-Ross bound, with 8 1.57x: slow-uplink peers get served sooner when more peers are
+    // unchoked at once.
     std::uint32_t unchoke_slots = 8;
     std::uint32_t request_queue_min = 16;   // blocks in flight per peer at the start
     std::uint32_t request_queue_max = 500;  // and at most (also capped by the peer's reqq)
