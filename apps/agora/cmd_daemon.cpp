@@ -112,7 +112,7 @@ Result<Settings> read_settings(const std::string& path, bool must_exist) {
     auto integer = [&](const char* where, auto& out, std::int64_t max) {
         auto n = t.at_path(where);
         if (!n) return;
-        auto v = n.value<std::int64_t>();
+        auto v = n.value_exact<std::int64_t>();
         if (!v || *v < 0 || *v > max) error = std::string(where) + " must be an integer from 0 to " + std::to_string(max);
         else out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
     };

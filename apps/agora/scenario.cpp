@@ -90,7 +90,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
             }
         if (s.conditions.empty()) return bad(path + ": conditions must list [loss, latency min ms, latency max ms]");
         for (const char* key : {"leechers", "nodes"}) {
-            auto v = t[key].value<std::int64_t>();
+            auto v = t[key].value_exact<std::int64_t>();
             if (!v || *v < 2 || *v > 1'000'000) return bad(path + ": " + key + " must be a count from 2 to 1000000");
             s.sizes.push_back(static_cast<std::uint32_t>(*v));  // [leechers, nodes]
         }
@@ -102,17 +102,17 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
     if (lossy) {
         // sizes were read above
     } else if (churn) {
-        auto v = t["initial"].value<std::int64_t>();
+        auto v = t["initial"].value_exact<std::int64_t>();
         if (!v || *v < 1 || *v > 1'000'000) return bad(path + ": initial must be a count from 1 to 1000000");
         s.sizes.push_back(static_cast<std::uint32_t>(*v));
         s.churn.initial = s.sizes[0];
     } else if (const auto* a = t[sizes_key].as_array()) {
         for (const auto& x : *a) {
-            auto v = x.value<std::int64_t>();
+            auto v = x.value_exact<std::int64_t>();
             if (!v || *v < sizes_min || *v > 1'000'000) return bad(sizes_error);
             s.sizes.push_back(static_cast<std::uint32_t>(*v));
         }
-    } else if (auto v = t[sizes_key].value<std::int64_t>(); v && *v >= sizes_min && *v <= 1'000'000) {
+    } else if (auto v = t[sizes_key].value_exact<std::int64_t>(); v && *v >= sizes_min && *v <= 1'000'000) {
         s.sizes.push_back(static_cast<std::uint32_t>(*v));
     }
     if (s.sizes.empty()) return bad(sizes_error);

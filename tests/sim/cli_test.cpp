@@ -149,6 +149,7 @@ TEST(SimCommand, BadScenariosAreRefusedClearly) {
              {"kind = \"swarm\"\n", "kind must be"},
              {"kind = \"flash-crowd\"\n", "leechers must be"},
              {"kind = \"flash-crowd\"\nleechers = [0]\n", "leechers must be"},
+             {"kind = \"flash-crowd\"\nleechers = [10, 1e300]\n", "leechers must be"},
              {"kind = \"flash-crowd\"\nleechers = 5\nnodes = 3\n", "unknown setting 'nodes'"},
              {"kind = \"flash-crowd\"\nleechers = 5\nloss = 2\n", "loss must be a number from 0 to 0.5"},
              {"kind = \"flash-crowd\"\nleechers = 5\nloss = nan\n", "loss must be a number from 0 to 0.5"},
