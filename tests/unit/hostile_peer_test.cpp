@@ -13,50 +13,30 @@ namespace {
 
 // A seeder written for the tests: answers the handshake, has everything, unchokes anyone
 // interested, and serves blocks through `corrupt` (which may damage them).
-class ScriptedSeeder : public RawPeer {
+class ScriptedSeeder : public ProtocolPeer {
 public:
     ScriptedSeeder(std::shared_ptr<const meta::TorrentInfo> info, Bytes data,
                    std::function<void(std::uint32_t piece, std::uint32_t offset, Bytes& block)> corrupt)
-        : info_(std::move(info)), data_(std::move(data)), corrupt_(std::move(corrupt)) {}
+        : ProtocolPeer('h', false), info_(std::move(info)), data_(std::move(data)), corrupt_(std::move(corrupt)) {}
 
     std::uint32_t blocks_served = 0;
 
-    void on_bytes(BytesView bytes) override {
-        if (!handshaken_) {
-            pending_ += bytes;
-            auto hs = wire::decode_handshake(pending_);
-            if (!hs.ok() || !*hs) return;
-            handshaken_ = true;
-            wire::Handshake reply = **hs;
-            reply.peer_id.fill('h');
-            reply.set_extensions(false);
-            send(wire::encode_handshake(reply));
-            send(wire::encode(wire::HaveAll{}));
-            reader_.feed(BytesView(pending_).substr(68));
-        } else {
-            reader_.feed(bytes);
-        }
-        for (;;) {
-            auto m = reader_.next();
-            if (!m.ok() || !*m) return;
-            if (std::holds_alternative<wire::Interested>(**m)) send(wire::encode(wire::Unchoke{}));
-            if (auto* r = std::get_if<wire::Request>(&**m)) {
-                const auto off = static_cast<std::size_t>(info_->layout.piece_offset(PieceIndex(r->piece)) + r->offset);
-                Bytes block = data_.substr(off, r->length);
-                corrupt_(r->piece, r->offset, block);
-                ++blocks_served;
-                send(wire::encode(wire::Piece{r->piece, r->offset, block}));
-            }
+private:
+    void on_handshake() override { send(wire::encode(wire::HaveAll{})); }
+    void on_message(const wire::Message& m) override {
+        if (std::holds_alternative<wire::Interested>(m)) send(wire::encode(wire::Unchoke{}));
+        if (auto* r = std::get_if<wire::Request>(&m)) {
+            const auto off = static_cast<std::size_t>(info_->layout.piece_offset(PieceIndex(r->piece)) + r->offset);
+            Bytes block = data_.substr(off, r->length);
+            corrupt_(r->piece, r->offset, block);
+            ++blocks_served;
+            send(wire::encode(wire::Piece{r->piece, r->offset, block}));
         }
     }
 
-private:
     std::shared_ptr<const meta::TorrentInfo> info_;
     Bytes data_;
     std::function<void(std::uint32_t, std::uint32_t, Bytes&)> corrupt_;
-    bool handshaken_ = false;
-    Bytes pending_;
-    wire::MessageReader reader_;
 };
 
 bool complete(Network::Node& n) { return n.engine->torrent(n.torrent)->complete(); }

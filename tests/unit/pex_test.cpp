@@ -21,7 +21,7 @@ namespace {
 // A peer written for these tests. It answers the engine's handshake with the extension bit, sends
 // an extended handshake (offering ut_pex under `pex_id` unless told not to, and a listen port),
 // optionally HaveAll, and records the engine's extended handshake and every ut_pex message.
-class ScriptedPeer : public RawPeer {
+class ScriptedPeer : public ProtocolPeer {
 public:
     static constexpr std::uint8_t pex_id = 7;  // the id we ask the engine to send ut_pex under
 
@@ -30,7 +30,7 @@ public:
         bool seed = false;
         std::uint16_t listen_port = 0;
     };
-    explicit ScriptedPeer(Options options) : options_(options) {}
+    explicit ScriptedPeer(Options options) : ProtocolPeer('s', true), options_(options) {}
 
     std::optional<wire::ExtendedHandshake> engine_handshake;
     std::vector<wire::PexMessage> pex;  // decoded ut_pex messages from the engine, in order
@@ -50,47 +50,29 @@ public:
     void send_extended(std::uint8_t id, BytesView payload) { send(wire::encode(wire::Extended{id, payload})); }
     void send_pex(const wire::PexMessage& m) { send_extended(engine_pex_id(), wire::encode_pex(m)); }
 
-    void on_bytes(BytesView bytes) override {
-        if (!handshaken_) {
-            pending_ += bytes;
-            auto hs = wire::decode_handshake(pending_);
-            if (!hs.ok() || !*hs) return;
-            handshaken_ = true;
-            wire::Handshake reply = **hs;
-            reply.peer_id.fill('s');
-            reply.set_extensions(true);
-            send(wire::encode_handshake(reply));
-            wire::ExtendedHandshake ours;
-            if (options_.offer_pex) ours.m[std::string(wire::ut_pex_name)] = pex_id;
-            if (options_.listen_port) ours.listen_port = options_.listen_port;
-            ours.client = "scripted";
-            send_extended(0, wire::encode_extended_handshake(ours));
-            if (options_.seed) send(wire::encode(wire::HaveAll{}));
-            reader_.feed(BytesView(pending_).substr(68));
-        } else {
-            reader_.feed(bytes);
-        }
-        for (;;) {
-            auto m = reader_.next();
-            if (!m.ok() || !*m) return;
-            const auto* ext = std::get_if<wire::Extended>(&**m);
-            if (!ext) continue;
-            if (ext->id == 0) {
-                auto hs = wire::decode_extended_handshake(ext->payload);
-                if (hs.ok()) engine_handshake = *hs;
-            } else if (ext->id == pex_id) {
-                ++pex_frames;
-                auto decoded = wire::decode_pex(ext->payload);
-                if (decoded.ok()) pex.push_back(*decoded);
-            }
+private:
+    void on_handshake() override {
+        wire::ExtendedHandshake ours;
+        if (options_.offer_pex) ours.m[std::string(wire::ut_pex_name)] = pex_id;
+        if (options_.listen_port) ours.listen_port = options_.listen_port;
+        ours.client = "scripted";
+        send_extended(0, wire::encode_extended_handshake(ours));
+        if (options_.seed) send(wire::encode(wire::HaveAll{}));
+    }
+    void on_message(const wire::Message& m) override {
+        const auto* ext = std::get_if<wire::Extended>(&m);
+        if (!ext) return;
+        if (ext->id == 0) {
+            auto hs = wire::decode_extended_handshake(ext->payload);
+            if (hs.ok()) engine_handshake = *hs;
+        } else if (ext->id == pex_id) {
+            ++pex_frames;
+            auto decoded = wire::decode_pex(ext->payload);
+            if (decoded.ok()) pex.push_back(*decoded);
         }
     }
 
-private:
     Options options_;
-    bool handshaken_ = false;
-    Bytes pending_;
-    wire::MessageReader reader_;
 };
 
 // An address nobody but PEX names: records whether the engine dialed it.

@@ -31,6 +31,46 @@ public:
     bool closed = false;
 };
 
+// A raw peer that speaks the protocol: answers the engine's handshake (its peer id filled with
+// `id`, the extension bit as asked), says what it says first (on_handshake), then hands over
+// each message the engine sends.
+class ProtocolPeer : public RawPeer {
+public:
+    void on_bytes(BytesView bytes) final {
+        if (!handshaken_) {
+            pending_ += bytes;
+            auto hs = wire::decode_handshake(pending_);
+            if (!hs.ok() || !*hs) return;
+            handshaken_ = true;
+            wire::Handshake reply = **hs;
+            reply.peer_id.fill(id_);
+            reply.set_extensions(extensions_);
+            send(wire::encode_handshake(reply));
+            on_handshake();
+            reader_.feed(BytesView(pending_).substr(wire::handshake_bytes));
+        } else {
+            reader_.feed(bytes);
+        }
+        for (;;) {
+            auto m = reader_.next();
+            if (!m.ok() || !*m) return;
+            on_message(**m);
+        }
+    }
+
+protected:
+    ProtocolPeer(char id, bool extensions) : id_(id), extensions_(extensions) {}
+    virtual void on_handshake() {}
+    virtual void on_message(const wire::Message& m) = 0;
+
+private:
+    char id_;
+    bool extensions_;
+    bool handshaken_ = false;
+    Bytes pending_;
+    wire::MessageReader reader_;
+};
+
 class Network {
 public:
     struct Node {

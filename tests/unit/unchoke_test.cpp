@@ -15,41 +15,17 @@ namespace {
 
 // A leecher with nothing: answers the handshake, says it is interested, and records whether the
 // engine has it unchoked.
-class Leecher : public RawPeer {
+class Leecher : public ProtocolPeer {
 public:
+    Leecher() : ProtocolPeer('l', false) {}
     bool unchoked = false;
-    std::uint32_t unchokes = 0;
-
-    void on_bytes(BytesView bytes) override {
-        if (!handshaken_) {
-            pending_ += bytes;
-            auto hs = wire::decode_handshake(pending_);
-            if (!hs.ok() || !*hs) return;
-            handshaken_ = true;
-            wire::Handshake reply = **hs;
-            reply.peer_id.fill('l');
-            reply.set_extensions(false);
-            send(wire::encode_handshake(reply));
-            send(wire::encode(wire::Interested{}));
-            reader_.feed(BytesView(pending_).substr(68));
-        } else {
-            reader_.feed(bytes);
-        }
-        for (;;) {
-            auto m = reader_.next();
-            if (!m.ok() || !*m) return;
-            if (std::holds_alternative<wire::Unchoke>(**m)) {
-                unchoked = true;
-                ++unchokes;
-            }
-            if (std::holds_alternative<wire::Choke>(**m)) unchoked = false;
-        }
-    }
 
 private:
-    bool handshaken_ = false;
-    Bytes pending_;
-    wire::MessageReader reader_;
+    void on_handshake() override { send(wire::encode(wire::Interested{})); }
+    void on_message(const wire::Message& m) override {
+        if (std::holds_alternative<wire::Unchoke>(m)) unchoked = true;
+        if (std::holds_alternative<wire::Choke>(m)) unchoked = false;
+    }
 };
 
 // Six interested leechers, two slots (one regular, one optimistic). When an unchoked leecher
