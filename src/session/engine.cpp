@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/assert.hpp"
+#include "session/peer_priority.hpp"
 #include "wire/extension.hpp"
 #include "wire/limits.hpp"
 
@@ -139,8 +140,37 @@ void Engine::close(PeerHandle peer, std::string reason) {
     auto it = connections_.find(peer.value);
     if (it == connections_.end()) return;
     if (config_.log_peers) actions_.push_back(Log{"peer " + it->second.endpoint.key() + ": closing: " + reason});
+    it->second.closing = true;
     actions_.push_back(Close{peer, std::move(reason)});
     // The driver answers with handle_closed, which cleans up.
+}
+
+void Engine::vote_our_address(const std::string& ip) {
+    auto it = address_votes_.find(ip);
+    if (it == address_votes_.end()) {
+        if (address_votes_.size() >= address_candidates_max) return;
+        it = address_votes_.emplace(ip, 0).first;
+    }
+    ++it->second;
+    if (our_address_.empty() || it->second > address_votes_[our_address_]) our_address_ = ip;
+}
+
+std::optional<PeerHandle> Engine::replaceable_by(TorrentHandle t, const Endpoint& newcomer) const {
+    if (our_address_.empty()) return std::nullopt;
+    const auto priority = [&](const Endpoint& e) { return peer_priority(our_address_, config_.listen_port, e.ip, e.port); };
+    const auto wanted = priority(newcomer);
+    if (!wanted) return std::nullopt;
+    std::optional<PeerHandle> lowest;
+    std::uint32_t lowest_priority = *wanted;
+    for (const auto& [k, c] : connections_) {
+        if (c.torrent != t || c.state != ConnState::active || c.closing) continue;
+        const auto p = priority(c.endpoint);
+        if (p && *p < lowest_priority) {
+            lowest_priority = *p;
+            lowest = PeerHandle(k);
+        }
+    }
+    return lowest;
 }
 
 void Engine::connect_more(TorrentHandle t, TimePoint now) {
@@ -193,11 +223,18 @@ void Engine::on_handshake(PeerHandle peer, Connection& c, const wire::Handshake&
     if (!t || (c.torrent && *c.torrent != *t)) return close(peer, "handshake for a torrent we do not have");
     if (hs.peer_id == config_.peer_id) return close(peer, "connected to ourselves");
     if (!c.outgoing) {
-        // Incoming connections count against the same limit as the ones we make.
+        // Incoming connections count against the same limit as the ones we make. When the torrent
+        // is full, the newcomer takes the place of the connection of lowest BEP 40 priority if
+        // its own is higher, as libtorrent does: otherwise the peers that came first to a swarm
+        // fill each other's slots and everyone later is turned away.
         std::uint32_t attached = 0;
         for (const auto& [k, other] : connections_)
-            if (other.torrent == t && other.state == ConnState::active) ++attached;
-        if (attached >= config_.max_peers_per_torrent) return close(peer, "too many peers for this torrent");
+            if (other.torrent == t && other.state == ConnState::active && !other.closing) ++attached;
+        if (attached >= config_.max_peers_per_torrent) {
+            const auto replaced = replaceable_by(*t, c.endpoint);
+            if (!replaced) return close(peer, "too many peers for this torrent");
+            close(*replaced, "replaced by a peer of higher priority (BEP 40)");
+        }
     }
     c.torrent = t;
     if (!c.handshake_sent) send_handshake(peer, c, *t);
@@ -329,6 +366,8 @@ void Engine::drain(TorrentHandle t, TimePoint now) {
                     actions_.push_back(ReadBlock{t, out.peer, out.piece, out.offset, out.length});
                 } else if constexpr (std::is_same_v<T, swarm::PieceHad>) {
                     actions_.push_back(PieceVerified{t, out.piece});
+                } else if constexpr (std::is_same_v<T, swarm::AddressSeen>) {
+                    vote_our_address(out.ip);
                 } else if constexpr (std::is_same_v<T, swarm::PeersLearned>) {
                     // BEP 11 peer exchange: candidates like a tracker's, dialed within the limits.
                     for (const auto& [ip, port] : out.peers) slot.peers.add(Endpoint{ip, port});

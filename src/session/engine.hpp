@@ -170,6 +170,7 @@ private:
         wire::MessageReader reader;
         Bytes handshake_buffer;
         bool handshake_sent = false;
+        bool closing = false;  // Close was asked for; gone at handle_closed
         TimePoint started;
         bool fast = false;
         bool extensions = false;
@@ -185,6 +186,10 @@ private:
                            TimePoint now);
     void on_handshake(PeerHandle peer, Connection& c, const wire::Handshake& hs, TimePoint now);
     void close(PeerHandle peer, std::string reason);
+    void vote_our_address(const std::string& ip);
+    // The torrent's connection to close to make room for `newcomer` (BEP 40): the one of lowest
+    // priority, if that is lower than the newcomer's. Nothing while our address is unknown.
+    std::optional<PeerHandle> replaceable_by(TorrentHandle t, const Endpoint& newcomer) const;
     void drain(TorrentHandle t, TimePoint now);
     void connect_more(TorrentHandle t, TimePoint now);
     void announce_due(TorrentHandle t, TimePoint now, bool force_event);
@@ -203,6 +208,11 @@ private:
     std::map<std::uint32_t, TorrentSlot> torrents_;
     HandleMap<Connection> connections_;
     std::set<std::string> banned_;  // ip:port keys
+    // The address peers see us at (BEP 10 "yourip"): one vote per connection, the most voted
+    // wins; a few distinct answers are counted, later ones ignored. For BEP 40 priorities.
+    static constexpr std::size_t address_candidates_max = 8;
+    std::map<std::string, std::uint32_t> address_votes_;
+    std::string our_address_;
     std::uint32_t next_torrent_ = 0;
     std::uint32_t next_peer_ = 0;
     std::deque<Action> actions_;

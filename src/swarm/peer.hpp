@@ -44,6 +44,7 @@ struct Peer {
     bool outgoing = false;      // we connected to it, so `key` is an address it listens on
     bool fast = false;          // BEP 6 on both sides
     bool extensions = false;    // BEP 10 on both sides
+    bool told_our_address = false;  // its "yourip" was passed on (AddressSeen)
     Bitfield has;
 
     bool am_choking = true;

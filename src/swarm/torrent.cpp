@@ -68,6 +68,17 @@ std::optional<Contact> parse_key(std::string_view key) {
 }
 
 bool is_ipv6(const Contact& c) { return c.ip.find(':') != std::string::npos; }
+
+// The address in a peer key as 4 or 16 bytes, for telling the peer how we see it (BEP 10
+// "yourip"), or nothing for a key that is not an IP literal.
+std::optional<Bytes> address_bytes(std::string_view key) {
+    const auto contact = parse_key(key);
+    if (!contact) return std::nullopt;
+    std::array<unsigned char, 16> bytes{};
+    const bool v6 = is_ipv6(*contact);
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, contact->ip.c_str(), bytes.data()) != 1) return std::nullopt;
+    return Bytes(reinterpret_cast<const char*>(bytes.data()), v6 ? 16 : 4);
+}
 }  // namespace
 
 Torrent::Torrent(std::shared_ptr<const meta::TorrentInfo> info, Bitfield have, TorrentConfig config,
@@ -147,6 +158,7 @@ void Torrent::add_peer(PeerHandle handle, std::string key, bool outgoing, bool f
         hs.metadata_size = static_cast<std::int64_t>(info_->info_bytes.size());
         if (config_.listen_port) hs.listen_port = config_.listen_port;
         if (have.all()) hs.upload_only = true;
+        hs.yourip = address_bytes(p.key);
         send(handle, wire::Extended{0, wire::encode_extended_handshake(hs)});
     }
 }
@@ -594,6 +606,14 @@ void Torrent::on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs) 
         p.ut_pex_id = 0;
     if (hs.listen_port) p.listen_port = hs.listen_port;
     p.upload_only = hs.upload_only;
+    if (hs.yourip && !p.told_our_address) {
+        std::array<char, INET6_ADDRSTRLEN> text{};
+        const int family = hs.yourip->size() == 4 ? AF_INET : AF_INET6;  // the decoder allows 4 or 16 bytes
+        if (inet_ntop(family, hs.yourip->data(), text.data(), static_cast<socklen_t>(text.size()))) {
+            p.told_our_address = true;
+            outputs_.push_back(AddressSeen{text.data()});
+        }
+    }
 }
 
 // ---- BEP 11 peer exchange ----

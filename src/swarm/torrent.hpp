@@ -84,7 +84,9 @@ struct PieceHad { PieceIndex piece; };                // verified and written (f
 // Addresses (ip, port) a peer told us of with BEP 11 PEX, minus those already connected: worth
 // dialing. At most limits::pex_added_per_family_max per address family from one message.
 struct PeersLearned { std::vector<std::pair<std::string, std::uint16_t>> peers; };
-using Output = std::variant<SendBytes, DropPeer, StoreBlock, CheckPiece, ReadBlock, PieceHad, PeersLearned>;
+// A peer told us the address it sees us at (BEP 10 "yourip"), once per connection.
+struct AddressSeen { std::string ip; };
+using Output = std::variant<SendBytes, DropPeer, StoreBlock, CheckPiece, ReadBlock, PieceHad, PeersLearned, AddressSeen>;
 
 struct TorrentStats {
     std::uint32_t pieces_had = 0;
@@ -149,6 +151,8 @@ public:
     bool complete() const { return picker_.is_complete(); }
     bool done() const { return picker_.is_done(); }  // every wanted piece had
     bool is_seed_peer(PeerHandle p) const;
+    // The addresses of the connected peers: as connected, and where each says it listens.
+    std::set<Contact> connected_contacts() const;
 
 private:
     enum class Timer { tick, rechoke, pex, count };
@@ -165,7 +169,6 @@ private:
     void send_pex();
     void send_pex_to(Peer& p, const std::vector<PexEntry>& connected);
     std::optional<PexEntry> pex_entry(const Peer& p) const;
-    std::set<Contact> connected_contacts() const;
     void update_interest(Peer& p);
     void wants_changed(TimePoint now);
     void fill_requests(Peer& p, TimePoint now);

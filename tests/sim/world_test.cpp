@@ -3,10 +3,13 @@
 // crowd completes near its bound, and a run is a pure function of its seed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/hash.hpp"
 #include "sim/content.hpp"
 #include "sim/flash_crowd.hpp"
 #include "sim/world.hpp"
+#include "session/peer_priority.hpp"
 
 namespace agora::sim {
 namespace {
@@ -147,6 +150,48 @@ TEST(World, ALeavingNodeIsForgottenAndOthersCarryOn) {
     ASSERT_TRUE(s.world.run_while([&] { return !s.done_at.contains(b.value); }, TimePoint{seconds(60)}));
     EXPECT_TRUE(s.done_at.contains(b.value));
     EXPECT_FALSE(s.done_at.contains(a.value));
+}
+
+// A seed with room for two peers and six leechers that know only it: newcomers take the place of
+// the connection of lowest BEP 40 priority when theirs is higher (the seed learns its address
+// from the leechers' "yourip"), so the two of highest priority end up connected, whatever order
+// they came in.
+TEST(World, AFullNodeKeepsThePeersOfHighestPriority) {
+    WorldConfig c;
+    c.engine.max_peers_per_torrent = 2;
+    c.engine.log_peers = true;
+    World world(c);
+    auto info = *make_torrent(1, "t.bin", 4 << 20, 0, {});
+    NodeSpec slow;  // the seed: 4 MiB at 20 kB/s outlasts the test
+    slow.link = {20'000, 10'000'000, 0, NatType::none};
+    const auto seed = world.add_node(slow);
+    const auto seeding = world.add_torrent(seed, info, 1, true);
+    std::uint32_t replaced = 0;
+    world.on_log = [&](NodeIndex n, const std::string& line, TimePoint) {
+        if (n == seed && line.find("replaced by a peer of higher priority") != std::string::npos) ++replaced;
+    };
+    NodeSpec leech;
+    leech.link = {1'000'000, 10'000'000, 0, NatType::none};
+    const auto at = world.endpoint(seed);
+    std::vector<std::pair<std::uint32_t, NodeIndex>> by_priority;
+    for (int i = 0; i < 6; ++i) {
+        const auto n = world.add_node(leech);
+        session::AddTorrentOptions o;
+        o.use_trackers = false;
+        o.peers = {at};
+        world.add_torrent(n, info, 1, false, o);
+        const auto e = world.endpoint(n);
+        by_priority.emplace_back(*session::peer_priority(at.ip, at.port, e.ip, e.port), n);
+    }
+    std::sort(by_priority.rbegin(), by_priority.rend());
+    ASSERT_TRUE(world.run_until(TimePoint{seconds(120)})) << *world.failure();
+    EXPECT_GT(replaced, 0u);
+    const auto connected = world.engine(seed).torrent(seeding)->connected_contacts();
+    EXPECT_EQ(world.engine(seed).torrent(seeding)->stats().peers, 2u);
+    for (std::size_t i = 0; i < by_priority.size(); ++i) {
+        const auto e = world.endpoint(by_priority[i].second);
+        EXPECT_EQ(connected.contains(swarm::Contact{e.ip, e.port}), i < 2) << "leecher of priority rank " << i;
+    }
 }
 
 FlashCrowdConfig small_crowd(std::uint32_t n) {
