@@ -9,7 +9,7 @@ namespace agora::swarm {
 
 PiecePicker::PiecePicker(std::uint32_t piece_count, std::int64_t piece_length, std::int64_t total_size)
     : piece_count_(piece_count), piece_length_(piece_length), total_size_(total_size), have_(piece_count),
-      availability_(piece_count, 0), started_(piece_count) {
+      availability_(piece_count, 0), started_(piece_count), wanted_missing_(piece_count) {
     AGORA_ASSERT(piece_count > 0 && piece_length > 0);
 }
 
@@ -25,16 +25,12 @@ std::uint32_t PiecePicker::block_length(BlockRef b) const {
 }
 
 void PiecePicker::set_have(PieceIndex p) {
+    if (wanted(p.value)) --wanted_missing_;
     have_.set(p.value);
     erase_partial(p);
 }
 
-bool PiecePicker::is_done() const {
-    if (priorities_.empty()) return have_.all();
-    for (std::uint32_t i = 0; i < piece_count_; ++i)
-        if (wanted(i)) return false;
-    return true;
-}
+bool PiecePicker::is_done() const { return wanted_missing_ == 0; }
 
 bool PiecePicker::am_interested_in(const Bitfield& peer_has) const {
     if (priorities_.empty()) {
@@ -53,6 +49,8 @@ void PiecePicker::set_priorities(std::vector<std::uint8_t> priorities) {
     AGORA_ASSERT(priorities.empty() || priorities.size() == piece_count_);
     if (std::all_of(priorities.begin(), priorities.end(), [](std::uint8_t x) { return x == normal; })) priorities.clear();
     priorities_ = std::move(priorities);
+    wanted_missing_ = 0;
+    for (std::uint32_t i = 0; i < piece_count_; ++i) wanted_missing_ += wanted(i) ? 1 : 0;
     ++epoch_;
 }
 
@@ -268,17 +266,14 @@ void PiecePicker::erase_partial(PieceIndex p) {
 
 bool PiecePicker::in_endgame() const {
     // Every wanted missing piece is started and none of their blocks is unrequested.
-    if (priorities_.empty()) return piece_count_ - have_.count() == partials_.size() && unrequested_ == 0;
-    std::uint32_t missing = 0;
-    for (std::uint32_t i = 0; i < piece_count_; ++i) missing += wanted(i) ? 1 : 0;
+    if (priorities_.empty()) return wanted_missing_ == partials_.size() && unrequested_ == 0;
     std::uint32_t started = 0;
     for (const auto& x : partials_) {
         if (priority(x.piece) == skip) continue;
+        if (x.unrequested != 0) return false;
         ++started;
-        for (auto s : x.blocks)
-            if (s == BlockState::none) return false;
     }
-    return missing == started;
+    return wanted_missing_ == started;
 }
 
 std::uint32_t PiecePicker::partial_count() const { return static_cast<std::uint32_t>(partials_.size()); }

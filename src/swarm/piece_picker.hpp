@@ -131,6 +131,9 @@ private:
     // all being fetched from others is asked again after each message it sends), so the checks
     // that end such a pick must not walk every block.
     std::uint32_t unrequested_ = 0;
+    // Pieces wanted and not had: what endgame and done compare against, kept as pieces are had
+    // and priorities change, so that neither walks every piece on every block.
+    std::uint32_t wanted_missing_ = 0;
     std::uint64_t epoch_ = 0;
     std::vector<Partial*> started_scratch_;  // pick's list of started pieces, kept to reuse its memory
 };

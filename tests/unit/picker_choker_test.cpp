@@ -191,6 +191,11 @@ TEST(PiecePicker, PrioritiesAndSkippedPieces) {
     picker.set_priorities({});  // all normal again: piece 0 is wanted
     EXPECT_FALSE(picker.is_done());
     EXPECT_TRUE(picker.am_interested_in(bits(4, {0})));
+    picker.set_priorities({PiecePicker::skip, PiecePicker::normal, PiecePicker::normal, PiecePicker::normal});
+    picker.set_have(PieceIndex(0));  // a skipped piece had anyway (a file's edge): nothing changes
+    EXPECT_TRUE(picker.is_done());
+    picker.set_priorities({});
+    EXPECT_TRUE(picker.is_done() && picker.is_complete());
 }
 
 // Sequential mode takes pieces in order whatever their rarity, higher priority first.
