@@ -145,14 +145,14 @@ void Engine::close(PeerHandle peer, std::string reason) {
     // The driver answers with handle_closed, which cleans up.
 }
 
-void Engine::vote_our_address(const std::string& ip) {
+void Engine::vote_our_address(const std::string& ip, const std::string& voter) {
     auto it = address_votes_.find(ip);
     if (it == address_votes_.end()) {
         if (address_votes_.size() >= address_candidates_max) return;
-        it = address_votes_.emplace(ip, 0).first;
+        it = address_votes_.emplace(ip, std::set<std::string>{}).first;
     }
-    ++it->second;
-    if (our_address_.empty() || it->second > address_votes_[our_address_]) our_address_ = ip;
+    if (it->second.size() < address_voters_max) it->second.insert(voter);
+    if (our_address_.empty() || it->second.size() > address_votes_[our_address_].size()) our_address_ = ip;
 }
 
 std::optional<PeerHandle> Engine::replaceable_by(TorrentHandle t, const Endpoint& newcomer) const {
@@ -367,7 +367,7 @@ void Engine::drain(TorrentHandle t, TimePoint now) {
                 } else if constexpr (std::is_same_v<T, swarm::PieceHad>) {
                     actions_.push_back(PieceVerified{t, out.piece});
                 } else if constexpr (std::is_same_v<T, swarm::AddressSeen>) {
-                    vote_our_address(out.ip);
+                    vote_our_address(out.ip, out.voter);
                 } else if constexpr (std::is_same_v<T, swarm::PeersLearned>) {
                     // BEP 11 peer exchange: candidates like a tracker's, dialed within the limits.
                     for (const auto& [ip, port] : out.peers) slot.peers.add(Endpoint{ip, port});

@@ -186,7 +186,7 @@ private:
                            TimePoint now);
     void on_handshake(PeerHandle peer, Connection& c, const wire::Handshake& hs, TimePoint now);
     void close(PeerHandle peer, std::string reason);
-    void vote_our_address(const std::string& ip);
+    void vote_our_address(const std::string& ip, const std::string& voter);
     // The torrent's connection to close to make room for `newcomer` (BEP 40): the one of lowest
     // priority, if that is lower than the newcomer's. Nothing while our address is unknown.
     std::optional<PeerHandle> replaceable_by(TorrentHandle t, const Endpoint& newcomer) const;
@@ -208,10 +208,12 @@ private:
     std::map<std::uint32_t, TorrentSlot> torrents_;
     HandleMap<Connection> connections_;
     std::set<std::string> banned_;  // ip:port keys
-    // The address peers see us at (BEP 10 "yourip"): one vote per connection, the most voted
-    // wins; a few distinct answers are counted, later ones ignored. For BEP 40 priorities.
+    // The address peers see us at (BEP 10 "yourip"): the answer given by the most distinct peer
+    // addresses wins (as the DHT counts its votes), so one peer reconnecting cannot outvote the
+    // rest; a few distinct answers are counted, later ones ignored. For BEP 40 priorities.
     static constexpr std::size_t address_candidates_max = 8;
-    std::map<std::string, std::uint32_t> address_votes_;
+    static constexpr std::size_t address_voters_max = 32;  // per answer: past this it has won anyway
+    std::map<std::string, std::set<std::string>> address_votes_;
     std::string our_address_;
     std::uint32_t next_torrent_ = 0;
     std::uint32_t next_peer_ = 0;

@@ -611,7 +611,8 @@ void Torrent::on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs) 
         const int family = hs.yourip->size() == 4 ? AF_INET : AF_INET6;  // the decoder allows 4 or 16 bytes
         if (inet_ntop(family, hs.yourip->data(), text.data(), static_cast<socklen_t>(text.size()))) {
             p.told_our_address = true;
-            outputs_.push_back(AddressSeen{text.data()});
+            const auto voter = parse_key(p.key);
+            outputs_.push_back(AddressSeen{text.data(), voter ? voter->ip : p.key});
         }
     }
 }

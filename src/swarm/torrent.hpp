@@ -84,8 +84,9 @@ struct PieceHad { PieceIndex piece; };                // verified and written (f
 // Addresses (ip, port) a peer told us of with BEP 11 PEX, minus those already connected: worth
 // dialing. At most limits::pex_added_per_family_max per address family from one message.
 struct PeersLearned { std::vector<std::pair<std::string, std::uint16_t>> peers; };
-// A peer told us the address it sees us at (BEP 10 "yourip"), once per connection.
-struct AddressSeen { std::string ip; };
+// A peer (`voter`, its address) told us the address it sees us at (BEP 10 "yourip"), once per
+// connection.
+struct AddressSeen { std::string ip; std::string voter; };
 using Output = std::variant<SendBytes, DropPeer, StoreBlock, CheckPiece, ReadBlock, PieceHad, PeersLearned, AddressSeen>;
 
 struct TorrentStats {
