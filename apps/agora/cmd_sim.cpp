@@ -3,7 +3,10 @@
 // results and plots. The scenario file's keys are documented in scenarios/README.md.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 #include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -16,6 +19,32 @@
 #include "sim_report.hpp"
 
 namespace agora::cli {
+namespace {
+
+// A large world is a few GiB of small objects touched at random: most of an event's time goes to
+// TLB misses on 4 KiB pages. glibc backs its heap with transparent huge pages when asked by the
+// glibc.malloc.hugetlb tunable, which is read only at start-up, so the command starts itself again
+// with it set (once: the tunable in the environment marks the second start). 1,000 leechers of
+// the flash crowd ran in 181 s instead of 217 s with it, outputs byte-identical (allocation
+// addresses never decide anything in a run). Kernels without THP ignore the advice.
+void restart_with_huge_pages() {
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    if (tunables != nullptr && std::string_view(tunables).find("glibc.malloc.hugetlb") != std::string_view::npos) return;
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::vector<std::string> args;
+    for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+    if (args.empty()) return;
+    std::string value = "glibc.malloc.hugetlb=1";
+    if (tunables != nullptr && *tunables != '\0') value = std::string(tunables) + ":" + value;
+    if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    std::fflush(nullptr);
+    execv("/proc/self/exe", argv.data());  // returns only on failure: run without
+}
+
+}  // namespace
 
 void add_sim(CLI::App& app, std::function<int()>& run) {
     struct Args {
@@ -35,6 +64,7 @@ void add_sim(CLI::App& app, std::function<int()>& run) {
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line");
     cmd->callback([&run, a] {
         run = [a]() -> int {
+            restart_with_huge_pages();
             // Piece buffers come and go by the million: keep freed memory in the process rather
             // than mapping and zeroing fresh pages for each (glibc maps blocks over 128 KiB).
             mallopt(M_MMAP_THRESHOLD, 64 << 20);
