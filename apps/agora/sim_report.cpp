@@ -333,15 +333,19 @@ Status write_flash_crowd(const std::string& dir_text, const ScenarioInfo& scenar
     if (auto w = write_file(dir / "summary.json", summary.dump(2) + "\n"); !w) return w;
 
     std::string script = "set datafile separator ','\nset grid\nset key top left\n";
+    // One size alone is a point: gnuplot cannot autoscale a log axis around it (and says so).
+    const std::string x_range = runs.size() == 1 ? fmt::format("set xrange [{}:{}]\n", std::max(1u, runs[0].config.leechers / 2),
+                                                               runs[0].config.leechers * 2)
+                                                 : std::string();
     script += both_formats("completion",
-                           "set logscale xy\nset xlabel 'leechers arriving at once (N)'\n"
+                           "set logscale xy\n" + x_range + "set xlabel 'leechers arriving at once (N)'\n"
                            "set ylabel 'time until every leecher has the file (s)'\n"
                            "set title 'Flash crowd: agora swarm, one server, and the Kumar-Ross bound'\n"
                            "plot " + quoted("flash-crowd.csv") +
                                " every ::1 using 1:3 with linespoints lw 2 title 'agora swarm', "
                                "'' every ::1 using 1:4 with linespoints title 'one server: N F / u_s', "
                                "'' every ::1 using 1:5 with linespoints title 'Kumar-Ross lower bound'\n"
-                           "unset logscale\n");
+                           "unset logscale\nset autoscale x\n");
     for (const auto& r : runs) {
         const auto csv = quoted(fmt::format("timeseries-{}.csv", r.config.leechers));
         script += both_formats(fmt::format("progress-{}", r.config.leechers),

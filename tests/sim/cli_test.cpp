@@ -79,6 +79,23 @@ TEST(SimCommand, FlashCrowdWritesResultsAndPlotsTheSameForOneSeed) {
     EXPECT_NE(slurp(one / "nodes-6.csv"), slurp(other / "nodes-6.csv"));
 }
 
+// A crowd of one size is one point on the completion plot: plotted without a word from gnuplot
+// (which cannot autoscale a log axis around one point by itself), so -q prints only the summary's path.
+TEST(SimCommand, OneCrowdSizeIsPlottedQuietly) {
+    const auto out = scratch("crowd-one-size");
+    fs::create_directories(out);
+    std::string text = slurp(scenario("tiny-crowd.toml"));
+    const auto at = text.find("leechers = ");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, text.find('\n', at) - at, "leechers = [4]");
+    const auto file = out / "one-size.toml";
+    std::ofstream(file) << text;
+    const auto r = agora("sim " + file.string() + " -q --out " + (out / "results").string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_EQ(r.output, (out / "results" / "summary.json").string() + "\n");
+    EXPECT_TRUE(fs::exists(out / "results" / "completion.png"));
+}
+
 TEST(SimCommand, DhtScaleWritesResultsAndPlotsTheSameForOneSeed) {
     const auto one = scratch("dht-1"), two = scratch("dht-2");
     const auto r1 = agora("sim " + scenario("tiny-dht.toml") + " -q --out " + one.string());
