@@ -37,7 +37,7 @@ public:
 // libtorrent's rate-based rule: count the peers we upload to, fastest first, while the k-th of
 // them gets at least 1 KiB/s + 2 KiB/s per peer before it. libtorrent then takes one slot more
 // than that count, so its slots grow by one per rechoke; we take twice the count plus one, so
-// they double, like TCP's slow start: a flash crowd is over in a minute, six rechokes. Spread
+// they double, like TCP's slow start: a flash crowd is over in a minute, twelve rechokes. Spread
 // wider, a fast uplink also reaches the slow-uplink peers that tit-for-tat serves last: in the
 // simulator a 300-leecher crowd on home links finished in 1.40x the Kumar-Ross bound with this
 // rule, 1.63x growing by one, 1.67x with eight fixed slots (scenarios/flash-crowd.toml, seed 1).
