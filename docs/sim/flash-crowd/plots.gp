@@ -9,6 +9,7 @@ set ylabel 'time until every leecher has the file (s)'
 set title 'Flash crowd: agora swarm, one server, and the Kumar-Ross bound'
 plot "flash-crowd.csv" every ::1 using 1:3 with linespoints lw 2 title 'agora swarm', '' every ::1 using 1:4 with linespoints title 'one server: N F / u_s', '' every ::1 using 1:5 with linespoints title 'Kumar-Ross lower bound'
 unset logscale
+set autoscale x
 set terminal svg size 960,600 font 'sans,11'
 set output "completion.svg"
 set logscale xy
@@ -17,6 +18,7 @@ set ylabel 'time until every leecher has the file (s)'
 set title 'Flash crowd: agora swarm, one server, and the Kumar-Ross bound'
 plot "flash-crowd.csv" every ::1 using 1:3 with linespoints lw 2 title 'agora swarm', '' every ::1 using 1:4 with linespoints title 'one server: N F / u_s', '' every ::1 using 1:5 with linespoints title 'Kumar-Ross lower bound'
 unset logscale
+set autoscale x
 set terminal pngcairo size 960,600 font 'sans,11'
 set output "progress-10.png"
 set xlabel 'simulated time (s)'
