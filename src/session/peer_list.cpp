@@ -11,7 +11,7 @@ PeerList::Entry* PeerList::find(const Endpoint& e) {
 }
 
 void PeerList::add(const Endpoint& e) {
-    if (e.port == 0 || find(e) || peers_.size() >= peers_max) return;
+    if (e.port == 0 || peers_.size() >= peers_max || !known_.emplace(e.ip, e.port).second) return;
     Entry entry;
     entry.endpoint = e;
     peers_.push_back(std::move(entry));
@@ -42,8 +42,10 @@ void PeerList::disconnected(const Endpoint& e, bool failed, TimePoint now) {
     // for a moment); a peer that just left waits 30 s.
     const auto seconds = failed ? 2 << std::min<std::uint32_t>(p->failures - 1, 6) : 30;
     p->retry_at = now + std::chrono::seconds(seconds);
-    if (p->failures >= failures_max)
+    if (p->failures >= failures_max) {
         std::erase_if(peers_, [&](const Entry& x) { return x.endpoint == e; });
+        known_.erase({e.ip, e.port});
+    }
 }
 
 }  // namespace agora::session

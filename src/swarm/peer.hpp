@@ -65,6 +65,9 @@ struct Peer {
     // the next message is the difference between this and who is connected then.
     std::set<Contact> pex_told;
     bool pex_sent_once = false;                 // the first message may be longer (a full list)
+    // When our next ut_pex message to it is due: max until it offers ut_pex in its extended
+    // handshake, then the torrent's next one-second tick, then pex_interval after each message.
+    TimePoint pex_due = TimePoint::max();
     std::optional<TimePoint> pex_last_accepted; // when we last took a PEX message from this peer
     bool snubbed = false;
     // Trust in this peer's data. Until a piece it helped with passes its hash, it may span only

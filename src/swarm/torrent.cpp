@@ -29,23 +29,28 @@ constexpr Duration tick_interval = std::chrono::seconds(1);
 // before the first verdict on its data comes back.
 constexpr std::uint32_t unproven_pieces_max = 3;
 
-// Canonical text of an IP literal (as inet_ntop writes it, which is also how decode_pex writes
-// the addresses it reads), or nothing for anything else, a host name say. inet_pton/inet_ntop
-// are pure functions of their arguments: no I/O.
-std::optional<std::string> canonical_ip(const std::string& text) {
+// The 4 or 16 bytes of an IP literal, or nothing for anything else, a host name say.
+// inet_pton/inet_ntop are pure functions of their arguments: no I/O.
+std::optional<Bytes> ip_bytes(const std::string& text) {
     std::array<unsigned char, 16> bytes{};
-    std::array<char, INET6_ADDRSTRLEN> out{};
-    for (const int family : {AF_INET, AF_INET6}) {
-        if (inet_pton(family, text.c_str(), bytes.data()) != 1) continue;
-        if (!inet_ntop(family, bytes.data(), out.data(), static_cast<socklen_t>(out.size()))) return std::nullopt;
-        return std::string(out.data());
-    }
+    if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) return Bytes(reinterpret_cast<const char*>(bytes.data()), 4);
+    if (inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1) return Bytes(reinterpret_cast<const char*>(bytes.data()), 16);
     return std::nullopt;
 }
 
-// The address in a peer key ("ip:port" or "[ip6]:port"), when it is an IP literal and a port
-// 1..65535: only those may go into a PEX message (a key of a --peer may hold a host name).
-std::optional<Contact> parse_key(std::string_view key) {
+// Canonical text of an IP literal (as inet_ntop writes it, which is also how decode_pex writes
+// the addresses it reads), or nothing for anything else.
+std::optional<std::string> canonical_ip(const std::string& text) {
+    const auto bytes = ip_bytes(text);
+    if (!bytes) return std::nullopt;
+    std::array<char, INET6_ADDRSTRLEN> out{};
+    if (!inet_ntop(bytes->size() == 4 ? AF_INET : AF_INET6, bytes->data(), out.data(), static_cast<socklen_t>(out.size())))
+        return std::nullopt;
+    return std::string(out.data());
+}
+
+// The host and port of a peer key ("ip:port" or "[ip6]:port"), when the port is 1..65535.
+std::optional<std::pair<std::string, std::uint16_t>> split_key(std::string_view key) {
     std::string_view host, port_text;
     if (key.starts_with('[')) {
         const auto close = key.find("]:");
@@ -62,9 +67,17 @@ std::optional<Contact> parse_key(std::string_view key) {
     const char* end = port_text.data() + port_text.size();
     const auto [at, ec] = std::from_chars(port_text.data(), end, port);
     if (ec != std::errc{} || at != end || port == 0 || port > 65535) return std::nullopt;
-    auto ip = canonical_ip(std::string(host));
+    return std::pair{std::string(host), static_cast<std::uint16_t>(port)};
+}
+
+// The address in a peer key, when it is an IP literal: only those may go into a PEX message (a
+// key of a --peer may hold a host name).
+std::optional<Contact> parse_key(std::string_view key) {
+    const auto split = split_key(key);
+    if (!split) return std::nullopt;
+    auto ip = canonical_ip(split->first);
     if (!ip) return std::nullopt;
-    return Contact{std::move(*ip), static_cast<std::uint16_t>(port)};
+    return Contact{std::move(*ip), split->second};
 }
 
 bool is_ipv6(const Contact& c) { return c.ip.find(':') != std::string::npos; }
@@ -72,12 +85,8 @@ bool is_ipv6(const Contact& c) { return c.ip.find(':') != std::string::npos; }
 // The address in a peer key as 4 or 16 bytes, for telling the peer how we see it (BEP 10
 // "yourip"), or nothing for a key that is not an IP literal.
 std::optional<Bytes> address_bytes(std::string_view key) {
-    const auto contact = parse_key(key);
-    if (!contact) return std::nullopt;
-    std::array<unsigned char, 16> bytes{};
-    const bool v6 = is_ipv6(*contact);
-    if (inet_pton(v6 ? AF_INET6 : AF_INET, contact->ip.c_str(), bytes.data()) != 1) return std::nullopt;
-    return Bytes(reinterpret_cast<const char*>(bytes.data()), v6 ? 16 : 4);
+    const auto split = split_key(key);
+    return split ? ip_bytes(split->first) : std::nullopt;
 }
 }  // namespace
 
@@ -90,8 +99,6 @@ Torrent::Torrent(std::shared_ptr<const meta::TorrentInfo> info, Bitfield have, T
         if (have.get(i)) picker_.set_have(PieceIndex(i));
     timers_[static_cast<int>(Timer::tick)] = now + tick_interval;
     timers_[static_cast<int>(Timer::rechoke)] = now + config_.rechoke_interval;
-    // BEP 27: no peer exchange for a private torrent, so its timer never fires.
-    timers_[static_cast<int>(Timer::pex)] = info_->is_private ? TimePoint::max() : now + config_.pex_interval;
     totals_.pieces_total = picker_.piece_count();
 }
 
@@ -604,6 +611,8 @@ void Torrent::on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs) 
         p.ut_pex_id = pex->second;
     else if (hs.disabled.contains(wire::ut_pex_name))
         p.ut_pex_id = 0;
+    // BEP 27: no peer exchange for a private torrent.
+    if (p.ut_pex_id != 0 && p.pex_due == TimePoint::max() && !info_->is_private) p.pex_due = now_;
     if (hs.listen_port) p.listen_port = hs.listen_port;
     p.upload_only = hs.upload_only;
     if (hs.yourip && !p.told_our_address) {
@@ -648,16 +657,24 @@ std::set<Contact> Torrent::connected_contacts() const {
     return out;
 }
 
-// Once per pex_interval: to every peer that offered ut_pex, the difference between the peers
-// connected now and what we told it before.
-void Torrent::send_pex() {
+// On the one-second tick: to every ut_pex peer whose turn it is, the difference between the
+// peers connected now and what we told it before. While a peer is our only one there is nobody to
+// tell it about, and its first turn waits for a second peer (as in libtorrent).
+void Torrent::send_due_pex(TimePoint now) {
     if (info_->is_private) return;
     std::vector<PexEntry> connected;
-    std::set<Contact> seen;  // two connections to one address are one contact (the first's flags)
-    for (const auto& [k, p] : peers_)
-        if (auto e = pex_entry(p); e && seen.insert(e->contact).second) connected.push_back(std::move(*e));
-    for (auto& [k, p] : peers_)
-        if (p.ut_pex_id != 0) send_pex_to(p, connected);
+    bool listed = false;
+    for (auto& [k, p] : peers_) {
+        if (p.ut_pex_id == 0 || now < p.pex_due || (!p.pex_sent_once && peers_.size() < 2)) continue;
+        if (!listed) {
+            std::set<Contact> seen;  // two connections to one address are one contact (the first's flags)
+            for (const auto& [k2, q] : peers_)
+                if (auto e = pex_entry(q); e && seen.insert(e->contact).second) connected.push_back(std::move(*e));
+            listed = true;
+        }
+        p.pex_due = now + config_.pex_interval;
+        send_pex_to(p, connected);
+    }
 }
 
 void Torrent::send_pex_to(Peer& p, const std::vector<PexEntry>& connected) {
@@ -783,16 +800,12 @@ void Torrent::handle_timeout(TimePoint now) {
             // Two seeds have nothing to say to each other.
             if (picker_.is_complete() && p.has.all()) drop(p.handle, "both seeds");
         }
+        send_due_pex(now);
     }
     auto& choke = timers_[static_cast<int>(Timer::rechoke)];
     if (now >= choke) {
         choke = now + config_.rechoke_interval;
         rechoke(now);
-    }
-    auto& pex = timers_[static_cast<int>(Timer::pex)];
-    if (now >= pex) {
-        pex = now + config_.pex_interval;
-        send_pex();
     }
 }
 

@@ -70,9 +70,14 @@ struct TorrentConfig {
     std::string client_name = "agora/0.1.0";
     std::uint16_t listen_port = 0;
     // BEP 11 peer exchange (never for private torrents, BEP 27). We send each peer that offers
-    // ut_pex one message per interval (BEP 11: at most one a minute), and take at most one from
-    // each peer per pex_accept_interval_min (a little under a minute, for senders' jitter;
-    // libtorrent refuses floods the same way); the extra ones are ignored and counted.
+    // ut_pex a first message (everyone connected) on the one-second tick after its extended
+    // handshake, as libtorrent does, and then one per interval (BEP 11: at most one a minute)
+    // with what changed. A newcomer so learns its neighbours' neighbours within seconds: in a
+    // flash crowd, where the tracker's sample leaves some leechers with few peers and no fast ones,
+    // a first message after a minute came after the fast leechers had finished. We take at most
+    // one message from each peer per pex_accept_interval_min (a little under a minute, for
+    // senders' jitter; libtorrent refuses floods the same way); the extra ones are ignored and
+    // counted.
     Duration pex_interval = std::chrono::seconds(60);
     Duration pex_accept_interval_min = std::chrono::seconds(45);
 };
@@ -163,7 +168,7 @@ public:
     std::set<Contact> connected_contacts() const;
 
 private:
-    enum class Timer { tick, rechoke, pex, count };
+    enum class Timer { tick, rechoke, count };
     struct PexEntry { Contact contact; std::uint8_t flags = 0; };
 
     void send(PeerHandle peer, const wire::Message& m);
@@ -174,7 +179,7 @@ private:
     void on_extended(Peer& p, const wire::Extended& m);
     void on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs);
     void on_pex(Peer& p, BytesView payload);
-    void send_pex();
+    void send_due_pex(TimePoint now);
     void send_pex_to(Peer& p, const std::vector<PexEntry>& connected);
     std::optional<PexEntry> pex_entry(const Peer& p) const;
     void update_interest(Peer& p);
