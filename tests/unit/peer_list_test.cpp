@@ -1,6 +1,8 @@
 // session/peer_list: who to connect to next, back-off after failures, forgetting dead peers.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "session/peer_list.hpp"
 
 using namespace agora;
@@ -28,6 +30,23 @@ TEST(PeerList, BackOffAndForget) {
     EXPECT_EQ(list.next(now + std::chrono::seconds(4)), e);
     for (int i = 0; i < 4; ++i) list.disconnected(e, true, now);
     EXPECT_EQ(list.size(), 0u);
+    list.add(e);  // forgotten, it may be learned again (from a tracker or PEX)
+    EXPECT_EQ(list.size(), 1u);
+    EXPECT_EQ(list.next(now), e);
+}
+
+// Peers are dialed in the order they were learned, and the list holds at most peers_max:
+// a tracker or PEX cannot make it grow without end.
+TEST(PeerList, LearnedOrderAndBound) {
+    PeerList list;
+    for (std::uint32_t i = 0; i < PeerList::peers_max + 10; ++i)
+        list.add(Endpoint{"10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1), 6881});
+    EXPECT_EQ(list.size(), PeerList::peers_max);
+    list.add(Endpoint{"10.0.0.1", 6881});  // already known
+    EXPECT_EQ(list.size(), PeerList::peers_max);
+    const TimePoint now{};
+    EXPECT_EQ(list.next(now), (Endpoint{"10.0.0.1", 6881}));
+    EXPECT_EQ(list.next(now), (Endpoint{"10.0.0.2", 6881}));
 }
 
 // A peer we were connected to and that left waits 30 s before we dial it again.
