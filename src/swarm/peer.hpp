@@ -41,6 +41,7 @@ struct Contact {
 struct Peer {
     PeerHandle handle;
     std::string key;            // ip:port, for bans and smart ban
+    std::optional<Contact> address;  // `key` parsed once, when it is an IP literal (for PEX)
     bool outgoing = false;      // we connected to it, so `key` is an address it listens on
     bool fast = false;          // BEP 6 on both sides
     bool extensions = false;    // BEP 10 on both sides

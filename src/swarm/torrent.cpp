@@ -142,6 +142,7 @@ void Torrent::add_peer(PeerHandle handle, std::string key, bool outgoing, bool f
     Peer& p = peers_[handle.value];
     p.handle = handle;
     p.key = std::move(key);
+    p.address = parse_key(p.key);
     p.outgoing = outgoing;
     p.fast = fast;
     p.extensions = extensions;
@@ -620,8 +621,7 @@ void Torrent::on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs) 
         const int family = hs.yourip->size() == 4 ? AF_INET : AF_INET6;  // the decoder allows 4 or 16 bytes
         if (inet_ntop(family, hs.yourip->data(), text.data(), static_cast<socklen_t>(text.size()))) {
             p.told_our_address = true;
-            const auto voter = parse_key(p.key);
-            outputs_.push_back(AddressSeen{text.data(), voter ? voter->ip : p.key});
+            outputs_.push_back(AddressSeen{text.data(), p.address ? p.address->ip : p.key});
         }
     }
 }
@@ -633,7 +633,7 @@ void Torrent::on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs) 
 // its IP with the port its extended handshake named ("p"). One that did not name a port is not
 // passed on: its source port accepts nothing (libtorrent does the same).
 std::optional<Torrent::PexEntry> Torrent::pex_entry(const Peer& p) const {
-    auto contact = parse_key(p.key);
+    auto contact = p.address;
     if (!contact) return std::nullopt;
     std::uint8_t flags = 0;
     if (p.outgoing) {
@@ -651,7 +651,7 @@ std::optional<Torrent::PexEntry> Torrent::pex_entry(const Peer& p) const {
 std::set<Contact> Torrent::connected_contacts() const {
     std::set<Contact> out;
     for (const auto& [k, p] : peers_) {
-        if (auto c = parse_key(p.key)) out.insert(std::move(*c));
+        if (p.address) out.insert(*p.address);
         if (auto e = pex_entry(p)) out.insert(std::move(e->contact));
     }
     return out;
@@ -681,7 +681,7 @@ void Torrent::send_pex_to(Peer& p, const std::vector<PexEntry>& connected) {
     // Never tell a peer about itself: neither where it listens nor where it came from.
     std::set<Contact> self;
     if (auto e = pex_entry(p)) self.insert(std::move(e->contact));
-    if (auto c = parse_key(p.key)) self.insert(std::move(*c));
+    if (p.address) self.insert(*p.address);
 
     const std::size_t added_max = p.pex_sent_once ? pex_contacts_max : 2 * wire::limits::pex_added_per_family_max;
     wire::PexMessage m;
