@@ -30,7 +30,7 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
     World world(std::move(wc));
 
     const std::uint32_t content = 1;
-    auto info = make_torrent(content, "churn.bin", config.file_bytes, config.piece_length, {"http://tracker.sim/announce"});
+    auto info = make_torrent(content, "churn.bin", config.file_bytes, config.piece_length, {world.add_tracker()});
     AGORA_ASSERT(info);
     const std::uint32_t pieces = (*info)->layout.piece_count();
 

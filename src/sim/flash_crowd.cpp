@@ -41,7 +41,7 @@ FlashCrowdResult run_flash_crowd(const FlashCrowdConfig& config, std::uint64_t w
 
     const std::uint32_t content = 1;
     auto info = make_torrent(content, "flash-crowd.bin", config.file_bytes, config.piece_length,
-                             {"http://tracker.sim/announce"});
+                             {world.add_tracker()});
     AGORA_ASSERT(info);  // the scenario's own sizes were checked when it was read
     result.pieces = (*info)->layout.piece_count();
 
@@ -74,7 +74,7 @@ FlashCrowdResult run_flash_crowd(const FlashCrowdConfig& config, std::uint64_t w
         if (n.value >= verified.size()) verified.resize(n.value + 1, 0);
         if (++verified[n.value] != result.pieces) return;
         ++completed;
-        auto& l = result.leechers[n.value - 1];
+        auto& l = result.leechers[n.value - seed.value - 1];  // leechers are the nodes after the seed
         l.completed_s = seconds(now) - l.arrived_s;
     };
 

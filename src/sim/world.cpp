@@ -68,7 +68,7 @@ NodeIndex World::add_node(const NodeSpec& spec) {
     }
     nd.engine = std::make_unique<session::Engine>(std::move(ec), queue_.now());
     network_.listen(n, config_.port);
-    if (spec.dht) network_.bind(n, config_.port);
+    network_.bind(n, config_.port);  // its DHT's and its UDP trackers' socket
     ++alive_;
     pump(n, queue_.now());
     return n;
@@ -83,12 +83,23 @@ void World::remove_node(NodeIndex n) {
     }
     nd.streams.clear();
     nd.disk.clear();
+    nd.announces.clear();  // each ends at its next step, seeing the node gone
     nd.engine.reset();
     queue_.cancel(nd.timer);
     nd.timer_at = TimePoint::max();
     ++nd.generation;
     network_.close_ports(n);
     --alive_;
+}
+
+std::string World::add_tracker(const NodeConfig& link) {
+    AGORA_ASSERT(!tracker_node_);
+    const NodeIndex n = network_.add_node(link);
+    AGORA_ASSERT(n.value == nodes_.size());
+    nodes_.emplace_back();  // no engine: the tracker is the world's, not a peer
+    network_.bind(n, SimTracker::port);
+    tracker_node_ = n;
+    return "udp://" + format_ip(network_.ip(n)) + ":" + std::to_string(SimTracker::port) + "/announce";
 }
 
 bool World::alive(NodeIndex n) const { return nodes_[n.value].engine != nullptr; }
@@ -183,13 +194,11 @@ void World::on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) {
             return;
         }
         case disk_done: finish_disk_job(static_cast<std::uint32_t>(arg), now); return;
-        case announce_reply: {
-            Reply r = std::move(replies_[arg]);
-            free_replies_.push_back(static_cast<std::uint32_t>(arg));
-            Node& nd = node(r.node);
-            if (nd.generation != r.generation || !nd.engine) return;
-            nd.engine->handle_announce_reply(r.torrent, r.tracker, r.response, now);
-            pump(r.node, now);
+        case announce_timer: {
+            AnnounceJob& job = announces_[arg];
+            job.timer = {};
+            job.machine->handle_timeout(now);
+            step_announce(static_cast<std::uint32_t>(arg), now);
             return;
         }
         case check:
@@ -280,10 +289,7 @@ void World::act(NodeIndex n, session::Action& action, TimePoint now) {
             } else if constexpr (std::is_same_v<T, session::ReadBlock>) {
                 read_block(n, a, now);
             } else if constexpr (std::is_same_v<T, session::Announce>) {
-                const std::uint32_t r = new_slot(free_replies_, replies_.size());
-                if (r == replies_.size()) replies_.emplace_back();
-                replies_[r] = Reply{n, nd.generation, a.torrent, a.tracker, tracker_.announce(network_.ip(n), a.request)};
-                queue_.schedule_after(config_.tracker_round_trip, Event{this, announce_reply, r});
+                start_announce(n, a, now);
             } else if constexpr (std::is_same_v<T, session::PieceVerified>) {
                 const auto it = nd.disk.find(a.torrent.value);
                 if (it == nd.disk.end() || !it->second.stored.get(a.piece.value))
@@ -417,11 +423,62 @@ void World::serve_block(Node& nd, TorrentHandle t, PeerHandle peer, PieceIndex p
     nd.engine->handle_block_read(t, peer, piece, offset, scratch_, now);
 }
 
+// ---- trackers ----
+
+void World::start_announce(NodeIndex n, session::Announce& a, TimePoint now) {
+    Node& nd = node(n);
+    const auto url = tracker::parse_tracker_url(a.url);
+    const auto ip = url ? parse_ip(url->host) : std::nullopt;
+    if (!url || url->scheme != "udp" || !ip)
+        return nd.engine->handle_announce_reply(
+            a.torrent, a.tracker,
+            make_error(Error::Kind::io, "the simulated network has only UDP trackers at IPv4 addresses: " + a.url), now);
+    const std::uint32_t slot = new_slot(free_announces_, announces_.size());
+    if (slot == announces_.size()) announces_.emplace_back();
+    const auto ids = static_cast<std::uint32_t>(derive_seed(config_.seed, Stream::workload, ++announces_started_));
+    announces_[slot] = AnnounceJob{n, nd.generation, a.torrent, a.tracker, Address{*ip, url->port},
+                                   std::make_unique<tracker::UdpAnnounce>(a.request, ids, false, now), {}};
+    nd.announces.push_back(slot);
+    step_announce(slot, now);
+}
+
+// Sends what the announce's state machine wants sent, hands the engine its result when it is
+// done, else waits for its deadline. An announce of a node that left ends quietly.
+void World::step_announce(std::uint32_t slot, TimePoint now) {
+    AnnounceJob& job = announces_[slot];
+    Node& nd = node(job.node);
+    const bool gone = nd.generation != job.generation || !nd.engine;
+    if (gone || job.machine->done()) {
+        queue_.cancel(job.timer);
+        AnnounceJob done = std::move(job);
+        free_announces_.push_back(slot);
+        if (gone) return;
+        std::erase(nd.announces, slot);
+        nd.engine->handle_announce_reply(done.torrent, done.tracker, done.machine->result(), now);
+        return pump(done.node, now);
+    }
+    if (auto datagram = job.machine->poll_send()) network_.send_datagram(job.node, config_.port, job.to, std::move(*datagram));
+    queue_.cancel(job.timer);
+    job.timer = queue_.schedule_at(std::max(job.machine->next_deadline(), now), Event{this, announce_timer, slot});
+}
+
 // ---- the network ----
 
 void World::on_datagram(NodeIndex n, std::uint16_t, Address from, BytesView bytes, TimePoint now) {
+    if (n == tracker_node_) {
+        if (auto reply = tracker_.handle_datagram(from, bytes, now))
+            network_.send_datagram(n, SimTracker::port, from, std::move(*reply));
+        return;
+    }
     Node& nd = node(n);
     if (!nd.engine) return;
+    // One socket carries both, as in io::SessionDriver: a datagram from a tracker the node is
+    // announcing to is that announce's; the rest is the DHT's.
+    for (const std::uint32_t j : nd.announces)
+        if (announces_[j].to == from) {
+            announces_[j].machine->handle_datagram(bytes, now);
+            return step_announce(j, now);
+        }
     nd.engine->handle_datagram(to_dht(from), bytes, now);
     pump(n, now);
 }

@@ -10,7 +10,9 @@
 //                                  it matched the original (its bytes are not kept)
 //   HashPiece / ReadBlock       -> the node's simulated disk: a queue with a throughput, checking
 //                                  and serving the token content of content.hpp
-//   Announce                    -> the world's SimTracker, answered one round trip later
+//   Announce                    -> BEP 15 over the node's UDP port, through the real client
+//                                  state machine (tracker/udp_announce.hpp), to the world's
+//                                  SimTracker on a node of its own (add_tracker)
 //   the engine's next_deadline  -> one timer event per node, moved when the deadline moves
 //
 // The invariant checker runs inside: every PieceVerified must be of a piece whose bytes matched
@@ -34,6 +36,7 @@
 #include "sim/event_queue.hpp"
 #include "sim/network.hpp"
 #include "sim/tracker.hpp"
+#include "tracker/udp_announce.hpp"
 
 namespace agora::sim {
 
@@ -43,7 +46,6 @@ struct WorldConfig {
     // Template for every node's engine; peer_id, seed and listen_port are set per node.
     session::EngineConfig engine;
     std::uint16_t port = 6881;  // every node listens (TCP) and runs its DHT (UDP) here
-    Duration tracker_round_trip = std::chrono::milliseconds(100);
     Duration invariant_interval = std::chrono::seconds(1);
     // How long a request may wait for its block before the run fails; 0: the engine's request
     // timeout plus two seconds (the swarm checks timeouts on a one-second tick).
@@ -78,6 +80,11 @@ public:
     // A torrent whose content is `content` (content.hpp). A seed starts with every piece.
     TorrentHandle add_torrent(NodeIndex node, std::shared_ptr<const meta::TorrentInfo> info,
                                        std::uint32_t content, bool seed, session::AddTorrentOptions options = {});
+    // Puts the simulated UDP tracker on a node of its own (no engine; `link` matters only for its
+    // datagrams' loss) and returns its announce URL, "udp://IP:6969/announce". Once per world;
+    // nodes reach it only through torrents that name it.
+    std::string add_tracker(const NodeConfig& link = {});
+    std::optional<NodeIndex> tracker_node() const { return tracker_node_; }
     // Starts the node's DHT bootstrap through these nodes (their DHT ports).
     void bootstrap_dht(NodeIndex node, const std::vector<NodeIndex>& through);
     session::Engine& engine(NodeIndex node);
@@ -115,7 +122,7 @@ public:
     void on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) override;
 
 private:
-    enum Kind : std::uint32_t { timer, disk_done, announce_reply, check };
+    enum Kind : std::uint32_t { timer, disk_done, announce_timer, check };
     struct DiskTorrent {
         std::shared_ptr<const meta::TorrentInfo> info;
         std::uint32_t content = 0;
@@ -135,6 +142,7 @@ private:
         HandleMap<StreamId> streams;  // engine peer -> stream
         std::map<std::uint32_t, DiskTorrent> disk;  // engine torrent -> its simulated storage
         TimePoint disk_free;                        // the disk is busy until then
+        std::vector<std::uint32_t> announces;       // its UDP announces in flight (slots)
     };
     struct DiskJob {
         NodeIndex node;
@@ -147,12 +155,16 @@ private:
         bool ok = false;
         std::vector<Sha1> block_digests;
     };
-    struct Reply {
+    // One announce to a UDP tracker, as io::SessionDriver runs it: the state machine's datagrams
+    // go out from the node's UDP port, replies from the tracker's address come back to it.
+    struct AnnounceJob {
         NodeIndex node;
         std::uint32_t generation = 0;
         TorrentHandle torrent;
         std::uint32_t tracker = 0;
-        tracker::AnnounceResponse response;
+        Address to;
+        std::unique_ptr<tracker::UdpAnnounce> machine;
+        EventHandle timer;
     };
 
     // Which engine peer a stream end is (streams are numbered by the network's connection slot).
@@ -171,6 +183,8 @@ private:
     void hash_piece(NodeIndex n, session::HashPiece& job, TimePoint now);
     void read_block(NodeIndex n, const session::ReadBlock& job, TimePoint now);
     void finish_disk_job(std::uint32_t job, TimePoint now);
+    void start_announce(NodeIndex n, session::Announce& a, TimePoint now);
+    void step_announce(std::uint32_t job, TimePoint now);
     void serve_block(Node& nd, TorrentHandle t, PeerHandle peer, PieceIndex piece, std::uint32_t offset,
                      std::uint32_t length, TimePoint now);
     TimePoint disk_time(Node& nd, std::int64_t bytes, TimePoint now);
@@ -187,8 +201,10 @@ private:
     std::size_t alive_ = 0;
     std::vector<DiskJob> jobs_;
     std::vector<std::uint32_t> free_jobs_;
-    std::vector<Reply> replies_;
-    std::vector<std::uint32_t> free_replies_;
+    std::optional<NodeIndex> tracker_node_;
+    std::vector<AnnounceJob> announces_;
+    std::vector<std::uint32_t> free_announces_;
+    std::uint64_t announces_started_ = 0;  // numbers each announce's transaction ids
     std::map<InfoHashV1, std::uint32_t> contents_;  // for magnets: which content a torrent holds
     std::vector<StreamPeer> stream_peers_;  // by connection * 2 + side
     // Disk work for an instant disk, done as soon as the engine's actions are drained (pump).

@@ -43,7 +43,7 @@ TEST(Content, TokensAreTheBytesTheTorrentHashes) {
 
 struct Swarm {
     explicit Swarm(std::uint64_t seed = 1) : world(config(seed)) {
-        auto made = make_torrent(1, "t.bin", 4 << 20, 0, {"http://tracker.sim/announce"});
+        auto made = make_torrent(1, "t.bin", 4 << 20, 0, {world.add_tracker()});
         EXPECT_TRUE(made);
         info = *made;
         world.on_piece_verified = [this](NodeIndex n, TorrentHandle, PieceIndex, TimePoint now) {
@@ -109,7 +109,7 @@ TEST(World, UnansweredRequestsAreGivenUpOrTheRunFails) {
         WorldConfig c;
         c.request_limit = limit;
         auto w = std::make_unique<World>(c);
-        auto info = *make_torrent(1, "t.bin", 4 << 20, 0, {"http://tracker.sim/announce"});
+        auto info = *make_torrent(1, "t.bin", 4 << 20, 0, {w->add_tracker()});
         NodeSpec silent;
         silent.silent = true;
         silent.link = {10'000'000, 10'000'000, 0, NatType::none};
@@ -133,6 +133,64 @@ TEST(World, UnansweredRequestsAreGivenUpOrTheRunFails) {
     EXPECT_FALSE(strict->run_until(TimePoint{seconds(90)}));
     ASSERT_TRUE(strict->failure().has_value());
     EXPECT_NE(strict->failure()->find("past its timeout"), std::string::npos) << *strict->failure();
+}
+
+// Nodes find each other only through the tracker, reached as a BEP 15 UDP tracker over the
+// simulated network: every announce is a connect and an announce exchange, made by the client code
+// agora uses for real trackers and answered by the tracker's node.
+TEST(World, NodesFindEachOtherThroughTheUdpTracker) {
+    Swarm s;
+    const auto seed = s.node(1'000'000, 1'000'000);
+    const auto leech = s.node(1'000'000, 10'000'000);
+    s.world.add_torrent(seed, s.info, 1, true);
+    s.world.add_torrent(leech, s.info, 1, false);
+    // Neither has a DHT or a peer to start from: the tracker is how they meet.
+    ASSERT_TRUE(s.world.run_while([&] { return !s.done_at.contains(leech.value); }, TimePoint{seconds(60)}))
+        << *s.world.failure();
+    EXPECT_TRUE(s.done_at.contains(leech.value));
+    const auto& c = s.world.tracker().counters();
+    EXPECT_GE(c.connects, 2u);
+    EXPECT_GE(c.announces, 2u);
+    EXPECT_EQ(c.rejected, 0u);
+    EXPECT_EQ(s.world.tracker().members(s.info->info_hashes.v1->bytes), 2u);
+    ASSERT_TRUE(s.world.tracker_node().has_value());
+    EXPECT_GE(s.world.network().counters(*s.world.tracker_node()).datagrams_sent, 4u);
+    // The tracker's node is not a peer: it has no engine and counts as nobody alive.
+    EXPECT_FALSE(s.world.alive(*s.world.tracker_node()));
+    EXPECT_EQ(s.world.alive_count(), 2u);
+}
+
+// With two datagrams in five lost on the leecher's link, its first announce is lost (with this
+// seed) and resent on BEP 15's schedule (after 15 s), and the leecher still finds the seed.
+TEST(World, AnnouncesAreResentWhenDatagramsAreLost) {
+    Swarm s;
+    const auto seed = s.node(1'000'000, 1'000'000);
+    NodeSpec lossy;
+    lossy.link = {1'000'000, 10'000'000, 0.4, NatType::none};
+    const auto leech = s.world.add_node(lossy);
+    s.world.add_torrent(seed, s.info, 1, true);
+    s.world.add_torrent(leech, s.info, 1, false);
+    ASSERT_TRUE(s.world.run_while([&] { return !s.done_at.contains(leech.value); }, TimePoint{seconds(900)}))
+        << *s.world.failure();
+    ASSERT_TRUE(s.done_at.contains(leech.value));
+    EXPECT_GT(s.world.network().counters(leech).datagrams_lost, 0u);
+    // 4 MiB takes 4.2 s once the seed is known: the rest is the wait for a resend.
+    EXPECT_GT(s.done_at[leech.value], TimePoint{seconds(15)});
+}
+
+// The simulated network has no HTTP trackers: such an announce fails at once with a message
+// that says so, and the engine logs it like any tracker error.
+TEST(World, AnHttpTrackerIsRefusedWithAClearError) {
+    World world{WorldConfig{}};
+    auto info = *make_torrent(1, "t.bin", 1 << 20, 0, {"http://tracker.example/announce"});
+    std::vector<std::string> logs;
+    world.on_log = [&](NodeIndex, const std::string& line, TimePoint) { logs.push_back(line); };
+    world.add_torrent(world.add_node(NodeSpec{}), info, 1, false);
+    ASSERT_TRUE(world.run_until(TimePoint{seconds(1)}));
+    EXPECT_TRUE(std::any_of(logs.begin(), logs.end(), [](const std::string& l) {
+        return l.find("http://tracker.example/announce") != std::string::npos &&
+               l.find("only UDP trackers") != std::string::npos;
+    }));
 }
 
 TEST(World, ALeavingNodeIsForgottenAndOthersCarryOn) {

@@ -1,5 +1,6 @@
 // Unit tests for tracker/: HTTP announce and scrape URLs, reply parsing with each rejection and its
-// message, tracker URL parsing, BEP 15 datagrams byte by byte, and the UDP retry schedule.
+// message, tracker URL parsing, BEP 15 datagrams byte by byte (both sides), and the UDP retry
+// schedule.
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -10,6 +11,7 @@
 #include "tracker/address.hpp"
 #include "tracker/http.hpp"
 #include "tracker/udp.hpp"
+#include "tracker/udp_server.hpp"
 
 namespace agora::tracker {
 
@@ -575,6 +577,130 @@ TEST(Udp, RetrySchedule) {
     for (int n = 0; n <= udp_attempts_max; ++n) total += udp_timeout(n);
     EXPECT_EQ(total, std::chrono::seconds(7665));  // 15 * (2^9 - 1): about two hours of trying
     EXPECT_EQ(udp_connection_id_lifetime, std::chrono::seconds(60));
+}
+
+// ---- BEP 15, the tracker's side: each decoder is the inverse of the client's encoder ----
+
+TEST(UdpServer, DecodesWhatTheClientSends) {
+    auto connect = decode_udp_request(encode_connect(0xdeadbeef));
+    ASSERT_TRUE(connect.ok()) << connect.error().message;
+    EXPECT_EQ(std::get<UdpConnectRequest>(*connect).transaction_id, 0xdeadbeefu);
+
+    AnnounceRequest r = example_request();
+    r.downloaded = 0x0102030405060708;
+    r.left = 7;
+    r.uploaded = 99;
+    r.key = 0xcafebabe;
+    r.numwant = 0xffffffff;
+    r.port = 0xabcd;
+    for (const Event e : {Event::none, Event::started, Event::completed, Event::stopped}) {
+        r.event = e;
+        auto a = decode_udp_request(encode_announce(0x0123456789abcdef, 0x55667788, r));
+        ASSERT_TRUE(a.ok()) << a.error().message;
+        const auto& got = std::get<UdpAnnounceRequest>(*a);
+        EXPECT_EQ(got.connection_id, 0x0123456789abcdefu);
+        EXPECT_EQ(got.transaction_id, 0x55667788u);
+        EXPECT_EQ(got.request.info_hash, r.info_hash);
+        EXPECT_EQ(got.request.peer_id, r.peer_id);
+        EXPECT_EQ(got.request.downloaded, r.downloaded);
+        EXPECT_EQ(got.request.left, 7);
+        EXPECT_EQ(got.request.uploaded, 99);
+        EXPECT_EQ(got.request.event, e);
+        EXPECT_EQ(got.request.key, 0xcafebabeu);
+        EXPECT_EQ(got.request.numwant, 0xffffffffu);
+        EXPECT_EQ(got.request.port, 0xabcd);
+        EXPECT_EQ(got.ip, 0u);
+    }
+
+    std::vector<Hash20> hashes(3, r.info_hash);
+    hashes[1].fill(0x11);
+    auto scrape = decode_udp_request(encode_scrape(42, 7, hashes));
+    ASSERT_TRUE(scrape.ok()) << scrape.error().message;
+    EXPECT_EQ(std::get<UdpScrapeRequest>(*scrape).connection_id, 42u);
+    EXPECT_EQ(std::get<UdpScrapeRequest>(*scrape).transaction_id, 7u);
+    EXPECT_EQ(std::get<UdpScrapeRequest>(*scrape).info_hashes, hashes);
+}
+
+TEST(UdpServer, ClientDecodesWhatTheServerSends) {
+    auto connect = decode_udp_reply(encode_connect_reply(5, 0x1122334455667788), false);
+    ASSERT_TRUE(connect.ok());
+    EXPECT_EQ(std::get<UdpConnectReply>(*connect).transaction_id, 5u);
+    EXPECT_EQ(std::get<UdpConnectReply>(*connect).connection_id, 0x1122334455667788u);
+
+    // Peers of the other family are skipped: a reply carries one family only.
+    const std::vector<Peer> peers{{"10.0.0.7", 6881}, {"2001:db8::1", 51413}, {"192.168.1.2", 1}};
+    auto v4 = decode_udp_reply(encode_announce_reply(6, 900, 3, 4, peers, false), false);
+    ASSERT_TRUE(v4.ok());
+    const auto& a = std::get<UdpAnnounceReply>(*v4);
+    EXPECT_EQ(a.transaction_id, 6u);
+    EXPECT_EQ(a.interval, 900u);
+    EXPECT_EQ(a.leechers, 3u);
+    EXPECT_EQ(a.seeders, 4u);
+    EXPECT_EQ(a.peers, (std::vector<Peer>{{"10.0.0.7", 6881}, {"192.168.1.2", 1}}));
+    auto v6 = decode_udp_reply(encode_announce_reply(6, 900, 3, 4, peers, true), true);
+    ASSERT_TRUE(v6.ok());
+    EXPECT_EQ(std::get<UdpAnnounceReply>(*v6).peers, (std::vector<Peer>{{"2001:db8::1", 51413}}));
+
+    const std::vector<ScrapeEntry> entries{{1, 2, 3}, {4, 5, 6}};
+    auto scrape = decode_udp_reply(encode_scrape_reply(8, entries), false);
+    ASSERT_TRUE(scrape.ok());
+    EXPECT_EQ(std::get<UdpScrapeReply>(*scrape).entries, entries);
+
+    auto error = decode_udp_reply(encode_error_reply(9, "go away"), false);
+    ASSERT_TRUE(error.ok());
+    EXPECT_EQ(std::get<UdpErrorReply>(*error).message, "go away");
+    EXPECT_EQ(encode_error_reply(9, std::string(5000, 'x')).size(), 8 + limits::message_bytes_max);
+}
+
+// BEP 41 puts options after the 98 bytes of an announce: they are ignored, not an error.
+TEST(UdpServer, AnnounceMayCarryOptions) {
+    Bytes d = encode_announce(1, 2, example_request());
+    d += "\x02\x05/ann?";
+    auto a = decode_udp_request(d);
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    EXPECT_EQ(std::get<UdpAnnounceRequest>(*a).request.info_hash, example_request().info_hash);
+}
+
+// Every malformed request is refused with a message naming what is wrong.
+TEST(UdpServer, RejectsMalformedRequests) {
+    auto rejects = [](const Bytes& d, std::string_view says) {
+        auto r = decode_udp_request(d);
+        ASSERT_FALSE(r.ok()) << hex(d);
+        EXPECT_NE(r.error().message.find(says), std::string::npos) << r.error().message;
+    };
+    const Bytes connect = encode_connect(1);
+    rejects(connect.substr(0, 15), "expected at least 16");
+    Bytes no_magic = connect;
+    no_magic[0] = 1;
+    rejects(no_magic, "protocol id");
+    const Bytes announce = encode_announce(1, 2, example_request());
+    rejects(announce.substr(0, 97), "expected at least 98");
+    Bytes bad_event = announce;
+    bad_event[83] = 4;
+    rejects(bad_event, "unknown announce event 4");
+    Bytes error_action = connect;
+    error_action[11] = 3;
+    rejects(error_action, "unknown action 3");
+    error_action[11] = 9;
+    rejects(error_action, "unknown action 9");
+    const Bytes scrape = encode_scrape(1, 2, {example_request().info_hash});
+    rejects(scrape.substr(0, 16), "no info-hash");
+    rejects(scrape.substr(0, 35), "partial info-hash");
+    rejects(scrape.substr(0, 16) + std::string(20 * 75, 'h'), "75 info-hashes, at most 74");
+    EXPECT_TRUE(decode_udp_request(scrape.substr(0, 16) + std::string(20 * 74, 'h')).ok());
+    rejects(std::string(limits::udp_datagram_bytes_max + 1, '\0'), "larger than any UDP payload");
+}
+
+// Byte counts past int64 are clamped, never wrapped to negative ones.
+TEST(UdpServer, HugeCountsAreClamped) {
+    Bytes d = encode_announce(1, 2, example_request());
+    for (std::size_t at = 56; at < 80; ++at) d[at] = '\xff';
+    auto a = decode_udp_request(d);
+    ASSERT_TRUE(a.ok());
+    const auto& r = std::get<UdpAnnounceRequest>(*a).request;
+    EXPECT_EQ(r.downloaded, INT64_MAX);
+    EXPECT_EQ(r.left, INT64_MAX);
+    EXPECT_EQ(r.uploaded, INT64_MAX);
 }
 
 }  // namespace
