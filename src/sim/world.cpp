@@ -473,12 +473,19 @@ void World::on_datagram(NodeIndex n, std::uint16_t, Address from, BytesView byte
     Node& nd = node(n);
     if (!nd.engine) return;
     // One socket carries both, as in io::SessionDriver: a datagram from a tracker the node is
-    // announcing to is that announce's; the rest is the DHT's.
+    // announcing to goes to each of its announces there (each keeps what has its transaction id);
+    // the rest is the DHT's.
+    std::vector<std::uint32_t> to_tracker;
     for (const std::uint32_t j : nd.announces)
-        if (announces_[j].to == from) {
+        if (announces_[j].to == from) to_tracker.push_back(j);
+    if (!to_tracker.empty()) {
+        for (const std::uint32_t j : to_tracker) {
+            if (announces_[j].node != n || !announces_[j].machine) continue;  // ended by an earlier one's reply
             announces_[j].machine->handle_datagram(bytes, now);
-            return step_announce(j, now);
+            step_announce(j, now);
         }
+        return;
+    }
     nd.engine->handle_datagram(to_dht(from), bytes, now);
     pump(n, now);
 }

@@ -178,6 +178,36 @@ TEST(World, AnnouncesAreResentWhenDatagramsAreLost) {
     EXPECT_GT(s.done_at[leech.value], TimePoint{seconds(15)});
 }
 
+// A node with two torrents on one tracker has two announces in flight to the same address at
+// once; each reply reaches the announce it answers (as in io::SessionDriver, every announce to
+// that address sees the datagram and keeps its own transaction id), so neither waits the 15 s of
+// a resend.
+TEST(World, TwoAnnouncesToOneTrackerEachGetTheirReply) {
+    World world{WorldConfig{}};
+    const std::string url = world.add_tracker();
+    auto one = *make_torrent(1, "one.bin", 1 << 20, 0, {url});
+    auto two = *make_torrent(2, "two.bin", 1 << 20, 0, {url});
+    NodeSpec seed_spec;
+    seed_spec.link = {2'000'000, 2'000'000, 0, NatType::none};
+    const auto seed = world.add_node(seed_spec);
+    world.add_torrent(seed, one, 1, true);
+    world.add_torrent(seed, two, 2, true);
+    const auto leech = world.add_node(NodeSpec{});
+    std::map<std::uint32_t, std::uint32_t> verified;  // by content: torrent handles are per node
+    const auto t1 = world.add_torrent(leech, one, 1, false);
+    const auto t2 = world.add_torrent(leech, two, 2, false);
+    world.on_piece_verified = [&](NodeIndex n, TorrentHandle t, PieceIndex, TimePoint) {
+        if (n == leech) ++verified[t == t1 ? 1u : t == t2 ? 2u : 0u];
+    };
+    auto done = [&] {
+        return verified[1] == one->layout.piece_count() && verified[2] == two->layout.piece_count();
+    };
+    ASSERT_TRUE(world.run_while([&] { return !done(); }, TimePoint{seconds(60)})) << *world.failure();
+    EXPECT_TRUE(done());
+    EXPECT_LT(world.now(), TimePoint{seconds(10)});
+    EXPECT_EQ(world.tracker().counters().announces, 4u);
+}
+
 // The simulated network has no HTTP trackers: such an announce fails at once with a message
 // that says so, and the engine logs it like any tracker error.
 TEST(World, AnHttpTrackerIsRefusedWithAClearError) {
