@@ -459,7 +459,7 @@ void Engine::handle_announce_reply(TorrentHandle t, std::uint32_t index, const R
 
 void Engine::handle_timeout(TimePoint now) {
     last_now_ = now;
-    if (dht_ && now >= dht_->next_deadline()) dht_->handle_timeout(now);
+    if (dht_ && !shutting_down_ && now >= dht_->next_deadline()) dht_->handle_timeout(now);
     if (now >= next_housekeeping_) {
         dht_due(now);
         next_housekeeping_ = now + housekeeping_interval;
@@ -489,7 +489,7 @@ TimePoint Engine::next_deadline() const {
     // Housekeeping is about torrents and connections: a node with neither (a DHT-only node, an
     // idle daemon) needs no wake-up for it.
     TimePoint next = torrents_.empty() && connections_.empty() ? TimePoint::max() : next_housekeeping_;
-    if (dht_) next = std::min(next, dht_->next_deadline());
+    if (dht_ && !shutting_down_) next = std::min(next, dht_->next_deadline());
     for (const auto& [k, slot] : torrents_)
         if (slot.swarm) next = std::min(next, slot.swarm->next_deadline());
     return next;
@@ -633,7 +633,7 @@ void Engine::bootstrap_dht(std::vector<dht::Endpoint> routers, TimePoint now) {
 
 void Engine::handle_datagram(const dht::Endpoint& from, BytesView bytes, TimePoint now) {
     last_now_ = now;
-    if (dht_) dht_->handle_datagram(from, bytes, now);
+    if (dht_ && !shutting_down_) dht_->handle_datagram(from, bytes, now);
 }
 
 void Engine::add_peers(const InfoHashV1& hash, const std::vector<Endpoint>& peers, TimePoint now) {

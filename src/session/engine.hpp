@@ -90,8 +90,9 @@ public:
     // Announces `stopped` to its trackers, closes its connections and forgets the torrent. Disk
     // completions and tracker replies still in flight for it are ignored when they come back.
     void remove_torrent(TorrentHandle t, TimePoint now);
-    // Announce `stopped` to every tracker and close every connection (the driver then waits for
-    // the announces, with a short deadline).
+    // Announce `stopped` to every tracker, close every connection and stop the DHT (no more
+    // answers, queries or lookups; its table stays readable, for saving), as libtorrent's session
+    // does when it is aborted. The driver then waits for the announces, with a short deadline.
     void shutdown(TimePoint now);
 
     // ---- events from the driver ----

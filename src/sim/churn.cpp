@@ -75,7 +75,7 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
     auto remove_leecher = [&](std::uint32_t n) {
         if (!world.alive(NodeIndex{n})) return;
         if (!complete[n]) ++result.left_incomplete;
-        world.remove_node(NodeIndex{n});
+        world.leave(NodeIndex{n});  // it quits: its trackers are told, as a client's are
         const std::uint32_t at = position[n];
         alive[at] = alive.back();
         position[alive[at]] = at;

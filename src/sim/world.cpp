@@ -74,9 +74,21 @@ NodeIndex World::add_node(const NodeSpec& spec) {
     return n;
 }
 
+void World::leave(NodeIndex n, Duration linger) {
+    AGORA_ASSERT(alive(n));
+    Node& nd = node(n);
+    nd.leaving = true;
+    --alive_;
+    nd.engine->shutdown(queue_.now());
+    pump(n, queue_.now());
+    queue_.schedule_after(linger, Event{this, depart, pack(n)});
+}
+
 void World::remove_node(NodeIndex n) {
     Node& nd = node(n);
     if (!nd.engine) return;
+    if (!nd.leaving) --alive_;
+    nd.leaving = false;
     for (const auto& [peer, stream] : nd.streams) {
         network_.close(stream);
         unbind_stream(stream);
@@ -89,7 +101,6 @@ void World::remove_node(NodeIndex n) {
     nd.timer_at = TimePoint::max();
     ++nd.generation;
     network_.close_ports(n);
-    --alive_;
 }
 
 std::string World::add_tracker(const NodeConfig& link) {
@@ -102,7 +113,7 @@ std::string World::add_tracker(const NodeConfig& link) {
     return "udp://" + format_ip(network_.ip(n)) + ":" + std::to_string(SimTracker::port) + "/announce";
 }
 
-bool World::alive(NodeIndex n) const { return nodes_[n.value].engine != nullptr; }
+bool World::alive(NodeIndex n) const { return nodes_[n.value].engine != nullptr && !nodes_[n.value].leaving; }
 
 session::Engine& World::engine(NodeIndex n) {
     AGORA_ASSERT(alive(n));
@@ -201,6 +212,10 @@ void World::on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) {
             step_announce(static_cast<std::uint32_t>(arg), now);
             return;
         }
+        case depart:
+            if (node(NodeIndex{static_cast<std::uint32_t>(arg)}).generation == static_cast<std::uint32_t>(arg >> 32))
+                remove_node(NodeIndex{static_cast<std::uint32_t>(arg)});
+            return;
         case check:
             if (auto broken = network_.check_invariants()) fail("network: " + *broken);
             check_requests(now);

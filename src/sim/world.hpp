@@ -71,8 +71,14 @@ public:
     ~World();
 
     NodeIndex add_node(const NodeSpec& spec);
-    // The node leaves: its connections close, its engine is gone, nothing listens at its address.
+    // The node leaves: its connections close, its engine is gone, nothing listens at its address
+    // (a crash, or a cable pulled: nobody is told).
     void remove_node(NodeIndex node);
+    // The node quits as a client does when its user closes it: the engine shuts down (`stopped` to
+    // its trackers, every connection closed) and the node stays on the network for `linger`, so
+    // that those announces get through (libtorrent waits up to stop_tracker_timeout, 5 s), then is
+    // removed. It is not alive() from the start.
+    void leave(NodeIndex node, Duration linger = std::chrono::seconds(5));
     bool alive(NodeIndex node) const;
     std::size_t node_count() const { return nodes_.size(); }
     std::size_t alive_count() const { return alive_; }
@@ -122,7 +128,7 @@ public:
     void on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) override;
 
 private:
-    enum Kind : std::uint32_t { timer, disk_done, announce_timer, check };
+    enum Kind : std::uint32_t { timer, disk_done, announce_timer, check, depart };
     struct DiskTorrent {
         std::shared_ptr<const meta::TorrentInfo> info;
         std::uint32_t content = 0;
@@ -137,6 +143,7 @@ private:
         std::unique_ptr<session::Engine> engine;
         NodeSpec spec;
         std::uint32_t generation = 0;  // bumped when the node leaves: its pending events are void
+        bool leaving = false;          // shut down, lingering until `depart`
         EventHandle timer;
         TimePoint timer_at = TimePoint::max();
         HandleMap<StreamId> streams;  // engine peer -> stream

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/hash.hpp"
+#include "dht/endpoint.hpp"
 #include "sim/content.hpp"
 #include "sim/flash_crowd.hpp"
 #include "sim/world.hpp"
@@ -238,6 +239,55 @@ TEST(World, ALeavingNodeIsForgottenAndOthersCarryOn) {
     ASSERT_TRUE(s.world.run_while([&] { return !s.done_at.contains(b.value); }, TimePoint{seconds(60)}));
     EXPECT_TRUE(s.done_at.contains(b.value));
     EXPECT_FALSE(s.done_at.contains(a.value));
+}
+
+// A node that quits tells the tracker (`stopped`, sent while it lingers), so the tracker stops
+// handing out its address; one that crashes stays listed.
+TEST(World, AQuittingNodeTellsTheTrackerACrashedOneDoesNot) {
+    Swarm s;
+    const auto seed = s.node(1'000'000, 1'000'000);
+    const auto quits = s.node(1'000'000, 10'000'000);
+    const auto crashes = s.node(1'000'000, 10'000'000);
+    s.world.add_torrent(seed, s.info, 1, true);
+    s.world.add_torrent(quits, s.info, 1, false);
+    s.world.add_torrent(crashes, s.info, 1, false);
+    const auto& hash = s.info->info_hashes.v1->bytes;
+    ASSERT_TRUE(s.world.run_until(TimePoint{seconds(2)})) << *s.world.failure();
+    EXPECT_EQ(s.world.tracker().members(hash), 3u);
+    s.world.leave(quits);
+    EXPECT_FALSE(s.world.alive(quits));
+    EXPECT_EQ(s.world.alive_count(), 2u);
+    ASSERT_TRUE(s.world.run_until(TimePoint{seconds(8)})) << *s.world.failure();
+    EXPECT_EQ(s.world.tracker().members(hash), 2u);
+    s.world.remove_node(crashes);
+    ASSERT_TRUE(s.world.run_until(TimePoint{seconds(14)})) << *s.world.failure();
+    EXPECT_EQ(s.world.tracker().members(hash), 2u);
+    EXPECT_EQ(s.world.alive_count(), 1u);
+}
+
+// A quitting node's DHT stops at once (as libtorrent's does when its session is aborted): while
+// it lingers for its trackers it answers no query.
+TEST(World, AQuittingNodesDhtAnswersNothing) {
+    World world{WorldConfig{}};
+    NodeSpec spec;
+    spec.dht = true;
+    const auto a = world.add_node(spec);
+    const auto b = world.add_node(spec);
+    world.bootstrap_dht(b, {a});
+    ASSERT_TRUE(world.run_until(TimePoint{seconds(2)})) << *world.failure();
+    const auto answered = [&] { return world.network().counters(a).datagrams_sent; };
+    const auto at = world.endpoint(a);
+    const auto to_a = *dht::parse_endpoint(at.ip + ":" + std::to_string(at.port));
+    const auto before = answered();
+    EXPECT_GT(before, 0u);  // it answered b's bootstrap
+    // Asked while alive, it answers.
+    world.drive(b, [&](session::Engine& e, TimePoint now) { e.dht()->ping(to_a, now); });
+    ASSERT_TRUE(world.run_until(TimePoint{seconds(3)}));
+    EXPECT_EQ(answered(), before + 1);
+    world.leave(a);
+    world.drive(b, [&](session::Engine& e, TimePoint now) { e.dht()->ping(to_a, now); });
+    ASSERT_TRUE(world.run_until(TimePoint{seconds(4)}));
+    EXPECT_EQ(answered(), before + 1);
 }
 
 // A seed with room for two peers and six leechers that know only it: newcomers take the place of
