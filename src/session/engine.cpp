@@ -406,6 +406,9 @@ tracker::AnnounceRequest Engine::announce_request(TorrentHandle t, tracker::Even
 }
 
 void Engine::announce_due(TorrentHandle t, TimePoint now, bool force_event) {
+    // After shutdown only the `stopped` announces already sent may go out: a regular, `started` or
+    // `completed` one would put us back on a tracker we just left.
+    if (shutting_down_) return;
     auto& slot = torrents_.at(t.value);
     // BEP 12: the first tier that works is used; within the simple model here every tracker of
     // the first tier is announced to, and lower tiers only when the upper ones fail.

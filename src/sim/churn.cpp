@@ -82,6 +82,7 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
         alive.pop_back();
     };
     world.on_piece_verified = [&](NodeIndex n, TorrentHandle, PieceIndex, TimePoint) {
+        if (!world.alive(n)) return;  // quitting: what it finishes now does not count
         if (n.value >= verified.size() || ++verified[n.value] != pieces) return;
         complete[n.value] = true;
         ++result.completed;

@@ -65,6 +65,7 @@ bool contains_sorted(const std::vector<std::uint16_t>& ports, std::uint16_t port
 
 void Network::listen(NodeIndex n, std::uint16_t port) { insert_sorted(node(n).tcp_ports, port); }
 void Network::bind(NodeIndex n, std::uint16_t port) { insert_sorted(node(n).udp_ports, port); }
+void Network::unlisten(NodeIndex n, std::uint16_t port) { std::erase(node(n).tcp_ports, port); }
 void Network::close_ports(NodeIndex n) {
     node(n).tcp_ports.clear();
     node(n).udp_ports.clear();

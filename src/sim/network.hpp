@@ -179,6 +179,7 @@ public:
     NatBox* nat(NodeIndex node);  // null for a node with a public address
     void listen(NodeIndex node, std::uint16_t port);  // accept streams on this TCP port
     void bind(NodeIndex node, std::uint16_t port);    // receive datagrams on this UDP port
+    void unlisten(NodeIndex node, std::uint16_t port);  // connects to the port are refused again
     // Nothing listens or is bound on the node any more (it left): connects are refused, datagrams
     // dropped. Its open streams are the caller's to close.
     void close_ports(NodeIndex node);

@@ -74,11 +74,11 @@ void SimTracker::remove(Swarm& s, const Address& a) {
 tracker::AnnounceResponse SimTracker::announce(Address self, const tracker::AnnounceRequest& request) {
     tracker::AnnounceResponse reply;
     reply.interval = interval_s;
-    Swarm& s = swarms_[request.info_hash];
     if (request.event == tracker::Event::stopped) {
-        remove(s, self);
+        if (const auto it = swarms_.find(request.info_hash); it != swarms_.end()) remove(it->second, self);
         return reply;
     }
+    Swarm& s = swarms_[request.info_hash];
     if (request.event == tracker::Event::completed) ++s.downloaded;
     const bool seed = request.left == 0;
     if (const auto it = s.index.find(self); it != s.index.end()) {

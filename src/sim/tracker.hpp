@@ -9,8 +9,9 @@
 // Like opentracker, it hands out a uniform random sample of up to `numwant` other members and
 // forgets a member on `stopped`. Unlike it, a seed is sent only leechers (another seed has nothing
 // for it), which is what libtorrent's own tracker and most public trackers do. Connection ids are
-// a keyed hash of the client's address and the minute, accepted for two minutes (BEP 15: a client
-// may use one until a minute after it got it), so the tracker keeps no per-client state.
+// a keyed hash of the client's address and the minute, accepted until the end of the next minute
+// (60 to 120 s after it was issued; BEP 15: a client may use one until a minute after it got it),
+// so the tracker keeps no per-client state.
 #pragma once
 
 #include <cstdint>

@@ -79,6 +79,7 @@ void World::leave(NodeIndex n, Duration linger) {
     Node& nd = node(n);
     nd.leaving = true;
     --alive_;
+    network_.unlisten(n, config_.port);  // as the real driver closes its acceptor at once
     nd.engine->shutdown(queue_.now());
     pump(n, queue_.now());
     queue_.schedule_after(linger, Event{this, depart, pack(n)});
@@ -130,7 +131,7 @@ session::Endpoint World::endpoint(NodeIndex n) const { return {format_ip(network
 TorrentHandle World::add_torrent(NodeIndex n, std::shared_ptr<const meta::TorrentInfo> info,
                                           std::uint32_t content, bool seed, session::AddTorrentOptions options) {
     Node& nd = node(n);
-    AGORA_ASSERT(nd.engine && info->has_v1());
+    AGORA_ASSERT(alive(n) && info->has_v1());
     contents_[*info->info_hashes.v1] = content;
     const std::uint32_t pieces = info->layout.piece_count();
     if (seed) options.have = Bitfield(pieces, true);
@@ -413,7 +414,7 @@ void World::finish_disk_job(std::uint32_t slot, TimePoint now) {
     DiskJob job = std::move(jobs_[slot]);
     free_jobs_.push_back(slot);
     Node& nd = node(job.node);
-    if (nd.generation != job.generation || !nd.engine) return;
+    if (nd.generation != job.generation || !nd.engine || nd.leaving) return;  // a quitting client drops its disk work
     const auto it = nd.disk.find(job.torrent.value);
     if (it == nd.disk.end()) return;  // the torrent was removed meanwhile
     DiskTorrent& d = it->second;
@@ -495,7 +496,6 @@ void World::on_datagram(NodeIndex n, std::uint16_t, Address from, BytesView byte
         if (announces_[j].to == from) to_tracker.push_back(j);
     if (!to_tracker.empty()) {
         for (const std::uint32_t j : to_tracker) {
-            if (announces_[j].node != n || !announces_[j].machine) continue;  // ended by an earlier one's reply
             announces_[j].machine->handle_datagram(bytes, now);
             step_announce(j, now);
         }

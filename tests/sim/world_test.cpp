@@ -254,11 +254,14 @@ TEST(World, AQuittingNodeTellsTheTrackerACrashedOneDoesNot) {
     const auto& hash = s.info->info_hashes.v1->bytes;
     ASSERT_TRUE(s.world.run_until(TimePoint{seconds(2)})) << *s.world.failure();
     EXPECT_EQ(s.world.tracker().members(hash), 3u);
+    const auto sent_before = s.world.network().counters(quits).datagrams_sent;
     s.world.leave(quits);
     EXPECT_FALSE(s.world.alive(quits));
     EXPECT_EQ(s.world.alive_count(), 2u);
     ASSERT_TRUE(s.world.run_until(TimePoint{seconds(8)})) << *s.world.failure();
     EXPECT_EQ(s.world.tracker().members(hash), 2u);
+    // Its last words were the `stopped` exchange: a connect and an announce, nothing after.
+    EXPECT_EQ(s.world.network().counters(quits).datagrams_sent, sent_before + 2);
     s.world.remove_node(crashes);
     ASSERT_TRUE(s.world.run_until(TimePoint{seconds(14)})) << *s.world.failure();
     EXPECT_EQ(s.world.tracker().members(hash), 2u);
