@@ -26,4 +26,13 @@ inline void append_be32(Bytes& out, std::uint32_t v) {
     out.push_back(static_cast<char>(v));
 }
 
+inline std::uint64_t read_be64(BytesView b, std::size_t at) {
+    return (std::uint64_t{read_be32(b, at)} << 32) | read_be32(b, at + 4);
+}
+
+inline void append_be64(Bytes& out, std::uint64_t v) {
+    append_be32(out, static_cast<std::uint32_t>(v >> 32));
+    append_be32(out, static_cast<std::uint32_t>(v));
+}
+
 }  // namespace agora

@@ -8,6 +8,12 @@
 
 namespace agora::sim {
 
+namespace {
+
+std::int64_t minute_of(TimePoint t) { return t.since_epoch.count() / 60'000'000; }
+
+}  // namespace
+
 SimTracker::SimTracker(std::uint64_t seed) : rng_(seed), secret_(mix64(seed ^ 0x7472616b6572ULL)) {}
 
 std::uint64_t SimTracker::connection_id(Address from, std::int64_t minute) const {
@@ -16,8 +22,7 @@ std::uint64_t SimTracker::connection_id(Address from, std::int64_t minute) const
 }
 
 bool SimTracker::valid(std::uint64_t id, Address from, TimePoint now) const {
-    const std::int64_t minute = now.since_epoch.count() / 60'000'000;
-    return id == connection_id(from, minute) || id == connection_id(from, minute - 1);
+    return id == connection_id(from, minute_of(now)) || id == connection_id(from, minute_of(now) - 1);
 }
 
 std::optional<Bytes> SimTracker::handle_datagram(Address from, BytesView datagram, TimePoint now) {
@@ -28,7 +33,7 @@ std::optional<Bytes> SimTracker::handle_datagram(Address from, BytesView datagra
     }
     if (const auto* c = std::get_if<tracker::UdpConnectRequest>(&*request)) {
         ++counters_.connects;
-        return tracker::encode_connect_reply(c->transaction_id, connection_id(from, now.since_epoch.count() / 60'000'000));
+        return tracker::encode_connect_reply(c->transaction_id, connection_id(from, minute_of(now)));
     }
     if (const auto* a = std::get_if<tracker::UdpAnnounceRequest>(&*request)) {
         if (!valid(a->connection_id, from, now)) {

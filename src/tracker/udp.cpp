@@ -19,13 +19,6 @@ constexpr std::size_t announce_reply_bytes = 20;   // + interval, leechers, seed
 constexpr std::size_t scrape_entry_bytes = 12;     // seeders, completed, leechers
 constexpr std::uint32_t base_timeout_s = 15;
 
-void append_be64(Bytes& out, std::uint64_t v) {
-    append_be32(out, static_cast<std::uint32_t>(v >> 32));
-    append_be32(out, static_cast<std::uint32_t>(v));
-}
-std::uint64_t read_be64(BytesView b, std::size_t at) {
-    return (std::uint64_t{read_be32(b, at)} << 32) | read_be32(b, at + 4);
-}
 void append_hash(Bytes& out, const Hash20& hash) { out.append(reinterpret_cast<const char*>(hash.data()), hash.size()); }
 
 std::uint32_t event_code(Event event) {

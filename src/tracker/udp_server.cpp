@@ -16,9 +16,6 @@ namespace {
 
 constexpr std::size_t header_bytes = 16;  // connection id, action, transaction id
 
-std::uint64_t read_be64(BytesView b, std::size_t at) {
-    return (std::uint64_t{read_be32(b, at)} << 32) | read_be32(b, at + 4);
-}
 Hash20 read_hash(BytesView b, std::size_t at) {
     Hash20 h;
     std::memcpy(h.data(), b.data() + at, h.size());
@@ -99,8 +96,7 @@ Bytes encode_connect_reply(std::uint32_t transaction_id, std::uint64_t connectio
     Bytes out;
     append_be32(out, static_cast<std::uint32_t>(UdpAction::connect));
     append_be32(out, transaction_id);
-    append_be32(out, static_cast<std::uint32_t>(connection_id >> 32));
-    append_be32(out, static_cast<std::uint32_t>(connection_id));
+    append_be64(out, connection_id);
     return out;
 }
 
