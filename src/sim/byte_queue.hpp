@@ -3,7 +3,7 @@
 // chunk is split (copied), which is rare (a part is at most one engine Send).
 //
 // A part's longest run of zeros is kept as a count, not as bytes (Part::zeros), and made again
-// when the part is delivered (Part::expand). Simulated content is a short token and then zeros
+// when the part is delivered (Part::expand, Part::expand_into). Simulated content is a short token and then zeros
 // (content.hpp), so a queued 16 KiB block costs some fifty bytes instead of 16 KiB: the bytes a
 // receiver gets are the same, and a world of thousands of nodes, each with half a second of its
 // upload queued, fits in memory.
@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -34,6 +33,12 @@ struct Part {
         zeros = 0;
         tail.clear();
         return std::move(head);
+    }
+    // The same, written over `out` (whose memory is reused: no allocation per delivery).
+    void expand_into(Bytes& out) const {
+        out.assign(head);
+        out.append(zeros, '\0');
+        out += tail;
     }
     // Bytes [from, from + n) of the part, as a part.
     Part slice(std::size_t from, std::size_t n) const {
@@ -122,12 +127,12 @@ private:
     // Where the longest run of zeros starts, and how long it is (found 256 bytes at a time, then
     // widened byte by byte).
     static std::pair<std::size_t, std::size_t> longest_zero_run(BytesView b) {
-        static constexpr char zero[256] = {};
+        constexpr std::size_t step = 256;
         std::size_t best_at = 0, best_end = 0, run_at = 0;
         bool in_run = false;
         std::size_t at = 0;
-        for (; at + sizeof zero <= b.size(); at += sizeof zero) {
-            const bool zeros = std::memcmp(b.data() + at, zero, sizeof zero) == 0;
+        for (; at + step <= b.size(); at += step) {
+            const bool zeros = all_zero(b.substr(at, step));
             if (zeros && !in_run) run_at = at;
             if (!zeros && in_run && at - run_at > best_end - best_at) best_at = run_at, best_end = at;
             in_run = zeros;

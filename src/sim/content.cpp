@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "core/bytes.hpp"
 #include "core/hash.hpp"
 #include "core/limits.hpp"
 #include "meta/create.hpp"
@@ -20,11 +21,6 @@ std::array<char, token_bytes> token(std::uint32_t content, std::uint64_t block_i
     for (int i = 0; i < 4; ++i) t[8 + i] = static_cast<char>(content >> (8 * (3 - i)));
     for (int i = 0; i < 8; ++i) t[12 + i] = static_cast<char>(block_index >> (8 * (7 - i)));
     return t;
-}
-
-const std::array<char, block>& zeros() {
-    static const std::array<char, block> z{};
-    return z;
 }
 
 }  // namespace
@@ -66,8 +62,8 @@ bool matches(std::uint32_t content, std::int64_t offset, BytesView data) {
                 return false;
             at = token_end;
         }
-        if (at < block_end &&
-            std::memcmp(data.data() + (at - offset), zeros().data(), static_cast<std::size_t>(block_end - at)) != 0)
+        if (at < block_end && !all_zero(data.substr(static_cast<std::size_t>(at - offset),
+                                                     static_cast<std::size_t>(block_end - at))))
             return false;
         at = block_end;
     }

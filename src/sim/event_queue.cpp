@@ -23,7 +23,7 @@ EventHandle EventQueue::schedule_at(TimePoint at, Event event) {
     s.event = event;
     s.live = true;
     heap_.push_back(Entry{at, next_seq_++, slot, s.generation});
-    std::push_heap(heap_.begin(), heap_.end(), later);
+    sift_up(heap_.size() - 1);
     ++live_;
     return EventHandle{slot, s.generation};
 }
@@ -52,16 +52,48 @@ void EventQueue::release(std::uint32_t slot) {
 
 // Keeps the invariant that the heap's top, if any, is a live event, so next_time() can be const.
 void EventQueue::drop_stale_top() {
-    while (!heap_.empty() && stale(heap_.front())) {
-        std::pop_heap(heap_.begin(), heap_.end(), later);
-        heap_.pop_back();
-    }
+    while (!heap_.empty() && stale(heap_.front())) pop_top();
 }
 
 void EventQueue::compact_if_mostly_stale() {
     if (heap_.size() < 64 || heap_.size() <= 2 * live_) return;
     std::erase_if(heap_, [this](const Entry& e) { return stale(e); });
-    std::make_heap(heap_.begin(), heap_.end(), later);
+    for (std::size_t i = heap_.size() / arity + 1; i-- > 0;) sift_down(i);
+}
+
+void EventQueue::sift_up(std::size_t i) {
+    const Entry e = heap_[i];
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / arity;
+        if (!before(e, heap_[parent])) break;
+        heap_[i] = heap_[parent];
+        i = parent;
+    }
+    heap_[i] = e;
+}
+
+void EventQueue::sift_down(std::size_t i) {
+    const std::size_t n = heap_.size();
+    if (i >= n) return;
+    const Entry e = heap_[i];
+    for (;;) {
+        const std::size_t first = arity * i + 1;
+        if (first >= n) break;
+        std::size_t best = first;
+        const std::size_t end = std::min(first + arity, n);
+        for (std::size_t c = first + 1; c < end; ++c)
+            if (before(heap_[c], heap_[best])) best = c;
+        if (!before(heap_[best], e)) break;
+        heap_[i] = heap_[best];
+        i = best;
+    }
+    heap_[i] = e;
+}
+
+void EventQueue::pop_top() {
+    heap_.front() = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down(0);
 }
 
 std::optional<TimePoint> EventQueue::next_time() const {
@@ -73,8 +105,7 @@ bool EventQueue::run_next() {
     if (heap_.empty()) return false;
     const Entry top = heap_.front();
     AGORA_ASSERT(!stale(top));
-    std::pop_heap(heap_.begin(), heap_.end(), later);
-    heap_.pop_back();
+    pop_top();
     const Event event = slots_[top.slot].event;
     // Free the slot before running: the event may schedule others, which may reuse it.
     release(top.slot);

@@ -11,7 +11,7 @@
 // a part of the world (the network, later the engine driver) that owns a numbering of its kinds.
 //
 // Cancellation is by handle. A cancelled event leaves a stale entry in the heap (removing from the
-// middle of a binary heap is not cheap); the slot's generation tells stale from live, and the heap
+// middle of a heap is not cheap); the slot's generation tells stale from live, and the heap
 // is rebuilt when stale entries outnumber live ones, so memory stays proportional to live events
 // even when flows reschedule their completion on every rate change.
 #pragma once
@@ -82,10 +82,15 @@ private:
         std::uint32_t generation = 1;  // bumped when the event runs or is cancelled
         bool live = false;
     };
-    // std::push_heap builds a max-heap; "later" means lower priority.
-    static bool later(const Entry& a, const Entry& b) {
-        return a.at != b.at ? a.at > b.at : a.seq > b.seq;
-    }
+    // Which of two entries runs first: the earlier, or of one time the one scheduled first.
+    static bool before(const Entry& a, const Entry& b) { return a.at != b.at ? a.at < b.at : a.seq < b.seq; }
+    // The heap is 4-ary, not binary: half the levels, and a node's children share a cache line or
+    // two, which matters when millions of events are pending. (Keys are unique, so the order in
+    // which events run does not depend on the heap's shape.)
+    static constexpr std::size_t arity = 4;
+    void sift_up(std::size_t i);
+    void sift_down(std::size_t i);
+    void pop_top();
     bool stale(const Entry& e) const { return slots_[e.slot].generation != e.generation; }
     void release(std::uint32_t slot);
     void drop_stale_top();

@@ -64,15 +64,24 @@ void Network::transmit(std::uint32_t slot, std::uint32_t dir, TimePoint now) {
     std::vector<Part> parts;
     f.queued.take(size, parts);
     f.queued.clear();
+    send_small(slot, dir, std::move(parts), {}, size, now);
+}
+
+// Puts a small send (queued parts, or bytes sent on an idle stream) on the wire at the link's
+// full rate, outside the fair share.
+void Network::send_small(std::uint32_t slot, std::uint32_t dir, std::vector<Part> parts, Bytes bytes, std::size_t size,
+                         TimePoint now) {
+    const Connection& c = connections_[slot];
     const double rate = static_cast<double>(std::min(node(c.node[dir]).config.upload_bytes_per_s,
                                                      node(c.node[1 - dir]).config.download_bytes_per_s));
     const Duration transmission{static_cast<std::int64_t>(std::ceil(static_cast<double>(size) / rate * 1e6))};
-    deliver(slot, dir, std::move(parts), size, transmission, true, now);
+    deliver(slot, dir, std::move(parts), std::move(bytes), size, transmission, true, now);
 }
 
 // Puts bytes on the wire towards the other side: they arrive after `transmission` and one
-// latency, and never before anything sent earlier on this direction.
-void Network::deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Part> parts, std::size_t size,
+// latency, and never before anything sent earlier on this direction. What was queued comes as
+// `parts`; a small send on an idle stream as `bytes`, never queued.
+void Network::deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Part> parts, Bytes bytes, std::size_t size,
                       Duration transmission, bool small, TimePoint now) {
     Connection& c = connections_[slot];
     Flow& f = c.flow[dir];
@@ -83,6 +92,7 @@ void Network::deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Part> p
     const std::uint32_t p = new_parcel();
     Parcel& parcel = parcels_[p];
     parcel.parts = std::move(parts);
+    parcel.bytes = std::move(bytes);
     parcel.flow = flow_ref(slot, c.generation, dir);
     parcel.small = small;
     schedule(f.last_arrival, data_arrives, p);
@@ -157,7 +167,7 @@ void Network::on_chunk_sent(std::uint64_t ref, TimePoint now) {
     const std::uint32_t sent = f.chunk;
     std::vector<Part> parts;
     f.queued.take(sent, parts);
-    deliver(slot, dir, std::move(parts), sent, Duration::zero(), false, now);
+    deliver(slot, dir, std::move(parts), {}, sent, Duration::zero(), false, now);
 
     if (!f.queued.empty()) {
         f.chunk = static_cast<std::uint32_t>(f.queued.next_chunk(config_.chunk_bytes_max));

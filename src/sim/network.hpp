@@ -284,7 +284,7 @@ private:
     };
     // Bytes in flight on the wire: a datagram, or a transmitted chunk of a stream.
     struct Parcel {
-        Bytes bytes;             // datagram
+        Bytes bytes;             // datagram, or a small send on an idle stream
         std::vector<Part> parts;  // stream chunk, as it was sent
         Address from, to;      // datagram
         NodeIndex target;      // datagram
@@ -322,8 +322,10 @@ private:
     void on_data_arrives(std::uint32_t parcel, TimePoint now);
     void on_fin_arrives(std::uint64_t ref, TimePoint now);
     void send_fin(std::uint32_t slot, std::uint32_t dir, TimePoint now);
-    void deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Part> parts, std::size_t size, Duration transmission,
-                 bool small, TimePoint now);
+    void send_small(std::uint32_t slot, std::uint32_t dir, std::vector<Part> parts, Bytes bytes, std::size_t size,
+                    TimePoint now);
+    void deliver(std::uint32_t slot, std::uint32_t dir, std::vector<Part> parts, Bytes bytes, std::size_t size,
+                 Duration transmission, bool small, TimePoint now);
     void transmit(std::uint32_t slot, std::uint32_t dir, TimePoint now);
 
     // fluid transfer and fair share (flows.cpp)
@@ -349,6 +351,7 @@ private:
     std::vector<std::uint32_t> free_connections_;
     std::vector<Parcel> parcels_;
     std::vector<std::uint32_t> free_parcels_;
+    Bytes delivery_;  // the bytes of the stream part being delivered
 
     // Recomputation state: nodes whose active streams changed since the last one, and scratch.
     std::vector<NodeIndex> dirty_;

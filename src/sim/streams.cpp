@@ -149,9 +149,18 @@ bool Network::send(StreamId s, Bytes bytes) {
     if (c == nullptr || !c->open[s.side]) return false;
     if (bytes.empty()) return true;
     Flow& f = c->flow[s.side];
+    const bool can_send = s.side == 1 || c->state == ConnState::established;
+    if (can_send && !f.active && f.queued.empty() && bytes.size() <= config_.small_send_bytes_max) {
+        // A small send on an idle stream (most requests and haves): what transmit() would do,
+        // without passing the bytes through the queue. Written at once: nothing waits before it.
+        f.written += f.unwritten + bytes.size();
+        f.unwritten = 0;
+        const std::size_t size = bytes.size();
+        send_small(s.connection, s.side, {}, std::move(bytes), size, queue_.now());
+        return true;
+    }
     f.unwritten += bytes.size();
     f.queued.push(std::move(bytes));
-    const bool can_send = s.side == 1 || c->state == ConnState::established;
     if (can_send && !f.active) transmit(s.connection, s.side, queue_.now());
     if (can_send) account_written(f);  // a socket takes nothing before it is connected
     return true;
@@ -223,16 +232,28 @@ void Network::on_data_arrives(std::uint32_t parcel, TimePoint now) {
     // Moved out before the slot is reused: a host called with them may send, which may reuse
     // this very slot or grow the vector.
     std::vector<Part> parts = std::move(parcels_[parcel].parts);
-    take_parcel(parcel);
+    const Bytes bytes = take_parcel(parcel);
     const std::uint32_t receiver = 1 - ref_dir(ref);
-    for (auto& part : parts) {
+    if (!bytes.empty()) {
+        // A small send on an idle stream, carried as it was sent.
+        Connection* c = live(ref);
+        if (c == nullptr || !c->open[receiver]) return;
+        const NodeIndex n = c->node[receiver];
+        node(n).counters.stream_bytes_received += bytes.size();
+        node(n).counters.small_bytes_received += bytes.size();
+        host_.on_stream_data(n, stream_id(ref, receiver), bytes, now);
+        return;
+    }
+    for (const auto& part : parts) {
         Connection* c = live(ref);
         if (c == nullptr || !c->open[receiver]) return;  // this end closed: the bytes are discarded
         const NodeIndex n = c->node[receiver];
-        const Bytes bytes = std::move(part).expand();
-        node(n).counters.stream_bytes_received += bytes.size();
-        if (small) node(n).counters.small_bytes_received += bytes.size();
-        host_.on_stream_data(n, stream_id(ref, receiver), bytes, now);
+        // Into a buffer kept for deliveries: hosts only read the bytes during the call, and no
+        // delivery happens inside another.
+        part.expand_into(delivery_);
+        node(n).counters.stream_bytes_received += delivery_.size();
+        if (small) node(n).counters.small_bytes_received += delivery_.size();
+        host_.on_stream_data(n, stream_id(ref, receiver), delivery_, now);
     }
 }
 

@@ -462,6 +462,12 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
         std::vector<std::string_view> senders(buffer.sources.begin(), buffer.sources.end());
         std::sort(senders.begin(), senders.end());
         senders.erase(std::unique(senders.begin(), senders.end()), senders.end());
+        // Who has the piece is read for every peer first, in a loop without calls, so the
+        // processor fetches their bitfields (each a cache miss in a large simulation) together
+        // rather than one at a time between sends.
+        std::vector<char> had;
+        had.reserve(peers_.size());
+        for (const auto& [k, q] : peers_) had.push_back(q.has.get(piece.value) ? 1 : 0);
         for (auto& [k, q] : peers_)
             if (std::find(senders.begin(), senders.end(), q.key) != senders.end()) {
                 q.proven = true;
@@ -470,9 +476,10 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
         for (const auto& liar : smart_ban_.piece_passed(piece, block_digests))
             for (auto& [k, q] : peers_)
                 if (q.key == liar) drop(q.handle, "sent data that failed its hash (smart ban)", true);
+        std::size_t i = 0;
         for (auto& [k, q] : peers_) {
             // Having one piece more can only end our interest in a peer that had it.
-            if (!q.has.get(piece.value)) send(q.handle, wire::Have{piece.value});
+            if (had[i++] == 0) send(q.handle, wire::Have{piece.value});
             else if (q.am_interested) update_interest(q);
             if (!q.peer_choking) fill_requests(q, now);
         }

@@ -124,6 +124,39 @@ TEST(EventQueue, RunUntilStopsAtItsBound) {
     EXPECT_FALSE(q.run_next());
 }
 
+// Proves the heap runs events exactly in (time, scheduling order) under a random mix of
+// schedules, cancellations (enough to trigger its rebuilds) and runs, compared with an ordered set.
+TEST(EventQueue, RandomScheduleAndCancelMatchesAnOrderedSet) {
+    EventQueue q;
+    Recorder r(q);
+    Rng rng(7);
+    std::set<std::pair<TimePoint, std::uint64_t>> expected;  // (time, arg); arg grows with scheduling order
+    std::vector<std::pair<EventHandle, std::pair<TimePoint, std::uint64_t>>> live;
+    std::vector<std::pair<TimePoint, std::uint64_t>> wanted;
+    std::uint64_t next = 0;
+    for (int round = 0; round < 200; ++round) {
+        for (std::uint64_t i = rng.below(60); i > 0; --i) {
+            const TimePoint at = q.now() + milliseconds(static_cast<std::int64_t>(rng.below(20)));
+            live.push_back({q.schedule_at(at, Event{&r, 0, next}), {at, next}});
+            expected.insert({at, next++});
+        }
+        for (std::uint64_t i = rng.below(40); i > 0 && !live.empty(); --i) {
+            const std::size_t k = rng.below(live.size());
+            if (q.cancel(live[k].first)) expected.erase(live[k].second);
+            live[k] = live.back();
+            live.pop_back();
+        }
+        const TimePoint until = q.now() + milliseconds(static_cast<std::int64_t>(rng.below(8)));
+        while (!expected.empty() && expected.begin()->first <= until) {
+            wanted.push_back(*expected.begin());
+            expected.erase(expected.begin());
+        }
+        q.run_until(until);
+        ASSERT_EQ(r.ran, wanted) << "round " << round;
+        ASSERT_EQ(q.size(), expected.size());
+    }
+}
+
 std::vector<std::uint64_t> draws(std::uint64_t world, Stream s, std::uint64_t index) {
     Rng rng = stream_rng(world, s, index);
     std::vector<std::uint64_t> out;

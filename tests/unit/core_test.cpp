@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/bitfield.hpp"
+#include "core/bytes.hpp"
 #include "core/digest.hpp"
 #include "core/hash.hpp"
 #include "core/merkle.hpp"
@@ -58,6 +59,21 @@ TEST(Bitfield, WireOrderAndSpareBits) {
     EXPECT_EQ(all.bytes(), Bytes("\xff\xc0", 2));
     all.set(3, false);
     EXPECT_EQ(all.count(), 9u);
+}
+
+// Proves all_zero finds a single set bit anywhere (in a 256-byte block, at a block's edge, in the
+// tail past the last whole block) and accepts only zeros, empty included.
+TEST(Bytes, AllZero) {
+    EXPECT_TRUE(all_zero(""));
+    for (const std::size_t size : {1u, 255u, 256u, 257u, 1000u, 16384u}) {
+        Bytes b(size, '\0');
+        EXPECT_TRUE(all_zero(b)) << size;
+        for (const std::size_t at : {std::size_t{0}, size / 2, size - 1}) {
+            b[at] = '\x10';
+            EXPECT_FALSE(all_zero(b)) << size << " " << at;
+            b[at] = '\0';
+        }
+    }
 }
 
 TEST(Merkle, RootsAndPadding) {
