@@ -1,9 +1,13 @@
 // core: hex and base32, digests, the bitfield in wire order, merkle trees, the seeded rng.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <vector>
+
 #include "core/bitfield.hpp"
 #include "core/bytes.hpp"
 #include "core/digest.hpp"
+#include "core/handle_map.hpp"
 #include "core/hash.hpp"
 #include "core/merkle.hpp"
 #include "core/rng.hpp"
@@ -74,6 +78,47 @@ TEST(Bytes, AllZero) {
             b[at] = '\0';
         }
     }
+}
+
+// Proves HandleMap behaves as a std::map under a random mix of inserts (mostly increasing
+// handles, some older ones), lookups, erases and clears: same elements, same order, and
+// references that survive other inserts.
+TEST(HandleMap, MatchesStdMap) {
+    HandleMap<std::uint64_t> map;
+    std::map<std::uint32_t, std::uint64_t> reference;
+    Rng rng(11);
+    std::uint32_t next = 1;
+    for (int op = 0; op < 20000; ++op) {
+        const auto roll = rng.below(100);
+        if (roll < 45) {
+            const std::uint32_t k = rng.below(4) == 0 ? static_cast<std::uint32_t>(rng.below(next)) : next++;
+            map[k] = reference[k] = rng.next();
+        } else if (roll < 75) {
+            const auto k = static_cast<std::uint32_t>(rng.below(next + 1));
+            const auto it = map.find(k);
+            ASSERT_EQ(it != map.end(), reference.contains(k)) << k;
+            if (it != map.end()) {
+                ASSERT_EQ(it->first, k);
+                ASSERT_EQ(it->second, reference[k]);
+            }
+        } else if (roll < 98) {
+            const auto k = static_cast<std::uint32_t>(rng.below(next + 1));
+            ASSERT_EQ(map.erase(k), reference.erase(k)) << k;
+        } else if (roll < 99) {
+            map.clear();
+            reference.clear();
+        }
+        ASSERT_EQ(map.size(), reference.size());
+    }
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> a, b(reference.begin(), reference.end());
+    for (const auto& [k, v] : map) a.emplace_back(k, v);
+    EXPECT_EQ(a, b);
+    std::uint64_t& kept = map[next];
+    kept = 42;
+    for (std::uint32_t i = 1; i <= 100; ++i) map[next + i] = i;
+    map.erase(next + 50);
+    EXPECT_EQ(map.find(next)->second, 42u);
+    EXPECT_EQ(&kept, &map.find(next)->second);
 }
 
 TEST(Merkle, RootsAndPadding) {
