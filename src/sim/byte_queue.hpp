@@ -21,37 +21,39 @@
 namespace agora::sim {
 
 struct Part {
-    Bytes head;
-    std::size_t zeros = 0;  // after `head`
-    Bytes tail;             // after the zeros
+    Bytes kept;                   // the part's bytes but its run of zeros
+    std::uint32_t zeros_at = 0;   // where in `kept` the zeros go
+    std::uint32_t zeros = 0;
 
-    std::size_t size() const { return head.size() + zeros + tail.size(); }
+    std::size_t size() const { return kept.size() + zeros; }
     // The part's bytes, zeros included.
     Bytes expand() && {
-        head.append(zeros, '\0');
-        head += tail;
-        zeros = 0;
-        tail.clear();
-        return std::move(head);
+        if (zeros == 0) return std::move(kept);
+        Bytes out;
+        expand_into(out);
+        return out;
     }
     // The same, written over `out` (whose memory is reused: no allocation per delivery).
     void expand_into(Bytes& out) const {
-        out.assign(head);
+        out.assign(kept, 0, zeros_at);
         out.append(zeros, '\0');
-        out += tail;
+        out.append(kept, zeros_at);
     }
     // Bytes [from, from + n) of the part, as a part.
     Part slice(std::size_t from, std::size_t n) const {
         const std::size_t end = from + n;
-        const std::size_t tail_at = head.size() + zeros;
+        const std::size_t zeros_end = zeros_at + zeros;
         Part out;
-        if (from < head.size()) out.head = head.substr(from, std::min(end, head.size()) - from);
-        const std::size_t zeros_from = std::max(from, head.size());
-        const std::size_t zeros_end = std::min(end, tail_at);
-        if (zeros_end > zeros_from) out.zeros = zeros_end - zeros_from;
-        if (end > tail_at) {
-            const std::size_t tail_from = std::max(from, tail_at) - tail_at;
-            out.tail = tail.substr(tail_from, end - tail_at - tail_from);
+        if (from < zeros_at) out.kept = kept.substr(from, std::min(end, std::size_t{zeros_at}) - from);
+        const std::size_t run_from = std::max(from, std::size_t{zeros_at});
+        const std::size_t run_end = std::min(end, zeros_end);
+        if (run_end > run_from) {
+            out.zeros_at = static_cast<std::uint32_t>(out.kept.size());
+            out.zeros = static_cast<std::uint32_t>(run_end - run_from);
+        }
+        if (end > zeros_end) {
+            const std::size_t tail_from = std::max(from, zeros_end) - zeros;  // in `kept`
+            out.kept.append(kept, tail_from, end - zeros - tail_from);
         }
         return out;
     }
@@ -70,8 +72,13 @@ public:
             parts_.push_back(Part{std::move(bytes), 0, {}});
             return;
         }
-        Part part{bytes.substr(0, at), zeros, bytes.substr(at + zeros)};
-        parts_.push_back(std::move(part));
+        // The kept bytes get a buffer of their own size: the send's is mostly the zeros.
+        AGORA_ASSERT(bytes.size() <= UINT32_MAX);
+        Bytes kept;
+        kept.reserve(bytes.size() - zeros);
+        kept.append(bytes, 0, at);
+        kept.append(bytes, at + zeros);
+        parts_.push_back(Part{std::move(kept), static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(zeros)});
     }
     std::size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
@@ -114,12 +121,16 @@ public:
             head_ = 0;
             n -= left;
         }
+        // Taken parts are dropped in bulk; a queue that once held many parts gives the room back
+        // (thousands of streams each keeping their busiest moment's capacity add up).
         if (first_ == parts_.size()) {
-            parts_.clear();
+            if (parts_.capacity() > 64) parts_ = {};
+            else parts_.clear();
             first_ = 0;
         } else if (first_ >= 64 && first_ * 2 >= parts_.size()) {
             parts_.erase(parts_.begin(), parts_.begin() + static_cast<std::ptrdiff_t>(first_));
             first_ = 0;
+            if (parts_.capacity() > 4 * parts_.size()) parts_.shrink_to_fit();
         }
     }
 
