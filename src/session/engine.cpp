@@ -114,10 +114,14 @@ std::vector<TorrentHandle> Engine::torrents() const {
 
 std::optional<Action> Engine::poll_action() {
     if (dht_) drain_dht();
-    if (actions_.empty()) return std::nullopt;
-    Action a = std::move(actions_.front());
-    actions_.pop_front();
-    return a;
+    if (actions_taken_ == actions_.size()) {
+        // All taken: start over, giving back the room of a burst (an engine keeps a few slots).
+        if (actions_.capacity() > actions_kept_max) actions_ = {};
+        else actions_.clear();
+        actions_taken_ = 0;
+        return std::nullopt;
+    }
+    return std::move(actions_[actions_taken_++]);
 }
 
 std::optional<TorrentHandle> Engine::torrent_for_hash(const std::array<std::uint8_t, 20>& hash) const {

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -218,7 +217,11 @@ private:
     std::string our_address_;
     std::uint32_t next_torrent_ = 0;
     std::uint32_t next_peer_ = 0;
-    std::deque<Action> actions_;
+    // Actions not yet polled: those from actions_taken_ on. A vector, not a deque: an Action is
+    // over 256 bytes, so a deque would allocate a block for every one.
+    static constexpr std::size_t actions_kept_max = 8;
+    std::vector<Action> actions_;
+    std::size_t actions_taken_ = 0;
     TimePoint next_housekeeping_;
     bool shutting_down_ = false;
 };

@@ -107,11 +107,13 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
                                         const PickLimits& limits) {
     std::vector<BlockRef> out;
     if (count == 0) return out;
+    out.reserve(std::min<std::uint32_t>(count, 256));  // one allocation, not one per doubling
     const auto& exclude = limits.exclude;
     auto excluded = [&](BlockRef b) { return std::find(exclude.begin(), exclude.end(), b) != exclude.end(); };
     auto skipped = [&](PieceIndex p) { return std::find(limits.skip.begin(), limits.skip.end(), p) != limits.skip.end(); };
     // Distinct pieces touched: those already in flight with the peer plus new ones taken here.
-    std::vector<PieceIndex> spanned = limits.in_flight;
+    auto& spanned = spanned_scratch_;
+    spanned.assign(limits.in_flight.begin(), limits.in_flight.end());
     auto may_span = [&](PieceIndex p) {
         if (std::find(spanned.begin(), spanned.end(), p) != spanned.end()) return true;
         if (spanned.size() >= limits.pieces_max) return false;
@@ -158,7 +160,8 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, std::uint32_t 
     } else {
         std::uint8_t best_priority = skip;
         std::uint32_t best_availability = UINT32_MAX;
-        std::vector<std::uint32_t> candidates;
+        auto& candidates = candidates_scratch_;
+        candidates.clear();
         const auto offset = static_cast<std::uint32_t>(rng.below(piece_count_));
         auto consider = [&](std::uint32_t i) {
             if (!startable(i, peer_has, limits)) return;

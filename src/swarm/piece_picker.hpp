@@ -135,7 +135,10 @@ private:
     // and priorities change, so that neither walks every piece on every block.
     std::uint32_t wanted_missing_ = 0;
     std::uint64_t epoch_ = 0;
-    std::vector<Partial*> started_scratch_;  // pick's list of started pieces, kept to reuse its memory
+    // pick's working lists, kept to reuse their memory: started pieces, pieces spanned, new candidates
+    std::vector<Partial*> started_scratch_;
+    std::vector<PieceIndex> spanned_scratch_;
+    std::vector<std::uint32_t> candidates_scratch_;
 };
 
 }  // namespace agora::swarm

@@ -537,6 +537,8 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
     if (same_as_empty) return;
 #endif
     PiecePicker::PickLimits limits;
+    limits.exclude.reserve(p.requests.size());
+    limits.in_flight.reserve(p.requests.size());
     for (const auto& r : p.requests) {
         limits.exclude.push_back(r.block);
         if (std::find(limits.in_flight.begin(), limits.in_flight.end(), r.block.piece) == limits.in_flight.end())
@@ -654,13 +656,16 @@ std::optional<Torrent::PexEntry> Torrent::pex_entry(const Peer& p) const {
     return PexEntry{std::move(*contact), flags};
 }
 
-// Every address a connected peer is known by: the one it came from and the one it listens on.
-std::set<Contact> Torrent::connected_contacts() const {
-    std::set<Contact> out;
+// Every address a connected peer is known by: the one it came from and the one it listens on
+// (sorted, for binary_search).
+std::vector<Contact> Torrent::connected_contacts() const {
+    std::vector<Contact> out;
+    out.reserve(2 * peers_.size());
     for (const auto& [k, p] : peers_) {
-        if (p.address) out.insert(*p.address);
-        if (auto e = pex_entry(p)) out.insert(std::move(e->contact));
+        if (p.address) out.push_back(*p.address);
+        if (auto e = pex_entry(p)) out.push_back(std::move(e->contact));
     }
+    std::sort(out.begin(), out.end());
     return out;
 }
 
@@ -686,32 +691,44 @@ void Torrent::send_due_pex(TimePoint now) {
 
 void Torrent::send_pex_to(Peer& p, const std::vector<PexEntry>& connected) {
     // Never tell a peer about itself: neither where it listens nor where it came from.
-    std::set<Contact> self;
-    if (auto e = pex_entry(p)) self.insert(std::move(e->contact));
-    if (p.address) self.insert(*p.address);
+    const std::optional<PexEntry> listens = pex_entry(p);
+    const auto is_self = [&](const Contact& c) {
+        return (listens && c == listens->contact) || (p.address && c == *p.address);
+    };
+    const auto told = [&](const Contact& c) { return std::binary_search(p.pex_told.begin(), p.pex_told.end(), c); };
 
     const std::size_t added_max = p.pex_sent_once ? pex_contacts_max : 2 * wire::limits::pex_added_per_family_max;
     wire::PexMessage m;
     std::size_t added_v4 = 0, added_v6 = 0;
-    std::set<Contact> current;
+    std::vector<Contact> current;
+    current.reserve(connected.size());
     for (const auto& e : connected) {
-        if (self.contains(e.contact)) continue;
-        current.insert(e.contact);
-        if (p.pex_told.contains(e.contact) || m.added.size() >= added_max) continue;
+        if (is_self(e.contact)) continue;
+        current.push_back(e.contact);
+        if (told(e.contact) || m.added.size() >= added_max) continue;
         auto& family_count = is_ipv6(e.contact) ? added_v6 : added_v4;
         if (family_count >= wire::limits::pex_added_per_family_max) continue;  // the rest go next time
         ++family_count;
         m.added.push_back(wire::PexPeer{e.contact.ip, e.contact.port, e.flags});
     }
+    std::sort(current.begin(), current.end());
     for (const auto& c : p.pex_told) {
         if (m.dropped.size() >= pex_contacts_max) break;  // the rest go next time
-        if (!current.contains(c)) m.dropped.push_back(wire::PexPeer{c.ip, c.port, 0});
+        if (!std::binary_search(current.begin(), current.end(), c)) m.dropped.push_back(wire::PexPeer{c.ip, c.port, 0});
     }
     // Nothing changed: say nothing (uTorrent takes an empty message for an error).
     if (m.added.empty() && m.dropped.empty()) return;
 
-    for (const auto& a : m.added) p.pex_told.insert(Contact{a.ip, a.port});
-    for (const auto& d : m.dropped) p.pex_told.erase(Contact{d.ip, d.port});
+    for (const auto& a : m.added) {
+        Contact c{a.ip, a.port};
+        const auto at = std::lower_bound(p.pex_told.begin(), p.pex_told.end(), c);
+        if (at == p.pex_told.end() || *at != c) p.pex_told.insert(at, std::move(c));
+    }
+    for (const auto& d : m.dropped) {
+        const Contact c{d.ip, d.port};
+        const auto at = std::lower_bound(p.pex_told.begin(), p.pex_told.end(), c);
+        if (at != p.pex_told.end() && *at == c) p.pex_told.erase(at);
+    }
     const Bytes payload = wire::encode_pex(m);
     const auto back = wire::decode_pex(payload);  // what we send must read back as what we meant
     AGORA_ASSERT(back && back->added.size() == m.added.size() && back->dropped.size() == m.dropped.size());
@@ -742,7 +759,7 @@ void Torrent::on_pex(Peer& p, BytesView payload) {
     const bool seeding = picker_.is_complete();
     PeersLearned learned;
     for (const auto& a : m->added) {
-        if (known.contains(Contact{a.ip, a.port})) continue;
+        if (std::binary_search(known.begin(), known.end(), Contact{a.ip, a.port})) continue;
         if (seeding && (a.flags & wire::pex_flag_seed)) continue;  // a seed has nothing for a seed
         learned.peers.emplace_back(a.ip, a.port);
     }

@@ -164,8 +164,8 @@ public:
     bool complete() const { return picker_.is_complete(); }
     bool done() const { return picker_.is_done(); }  // every wanted piece had
     bool is_seed_peer(PeerHandle p) const;
-    // The addresses of the connected peers: as connected, and where each says it listens.
-    std::set<Contact> connected_contacts() const;
+    // The addresses of the connected peers: as connected, and where each says it listens. Sorted.
+    std::vector<Contact> connected_contacts() const;
 
 private:
     enum class Timer { tick, rechoke, count };

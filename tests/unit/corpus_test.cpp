@@ -32,8 +32,17 @@ void* operator new(std::size_t size) {
 // The nothrow form too (std::stable_sort's temporary buffer uses it): its memory is freed by the
 // replaced operator delete below, so it must come from malloc as well.
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return std::malloc(size ? size : 1); }
+// GCC's optimiser sees free() meet memory it believes came from operator new and warns; here the
+// pairing is right, as every operator new above takes its memory from malloc.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 namespace {
 
