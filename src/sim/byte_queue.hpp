@@ -3,10 +3,11 @@
 // chunk is split (copied), which is rare (a part is at most one engine Send).
 //
 // A part's longest run of zeros is kept as a count, not as bytes (Part::zeros), and made again
-// when the part is delivered (Part::expand, Part::expand_into). Simulated content is a short token and then zeros
-// (content.hpp), so a queued 16 KiB block costs some fifty bytes instead of 16 KiB: the bytes a
-// receiver gets are the same, and a world of thousands of nodes, each with half a second of its
-// upload queued, fits in memory.
+// when the part is delivered (Part::expand, Part::expand_into). Simulated content is a short
+// token and then zeros (content.hpp), so a queued 16 KiB block costs under a hundred bytes (the
+// Part, and its message header and token in one string) instead of 16 KiB: the bytes a receiver
+// gets are the same, and a world of thousands of nodes, each with half a second of its upload
+// queued, fits in memory.
 #pragma once
 
 #include <algorithm>
