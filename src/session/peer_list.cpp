@@ -5,13 +5,13 @@
 namespace agora::session {
 
 PeerList::Entry* PeerList::find(const Endpoint& e) {
-    for (auto& p : peers_)
-        if (p.endpoint == e) return &p;
-    return nullptr;
+    const auto it = index_.find(e);
+    return it == index_.end() ? nullptr : &peers_[it->second];
 }
 
 void PeerList::add(const Endpoint& e) {
-    if (e.port == 0 || peers_.size() >= peers_max || !known_.emplace(e.ip, e.port).second) return;
+    if (e.port == 0 || peers_.size() >= peers_max) return;
+    if (!index_.emplace(e, static_cast<std::uint32_t>(peers_.size())).second) return;
     Entry entry;
     entry.endpoint = e;
     peers_.push_back(std::move(entry));
@@ -42,9 +42,11 @@ void PeerList::disconnected(const Endpoint& e, bool failed, TimePoint now) {
     // for a moment); a peer that just left waits 30 s.
     const auto seconds = failed ? 2 << std::min<std::uint32_t>(p->failures - 1, 6) : 30;
     p->retry_at = now + std::chrono::seconds(seconds);
-    if (p->failures >= failures_max) {
-        std::erase_if(peers_, [&](const Entry& x) { return x.endpoint == e; });
-        known_.erase({e.ip, e.port});
+    if (p->failures >= failures_max) {  // forgotten; those learned after it move up one
+        const std::uint32_t at = index_.at(e);
+        index_.erase(e);
+        peers_.erase(peers_.begin() + at);
+        for (std::uint32_t i = at; i < peers_.size(); ++i) index_[peers_[i].endpoint] = i;
     }
 }
 

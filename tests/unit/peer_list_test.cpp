@@ -64,3 +64,29 @@ TEST(PeerList, LeftPeerWaits) {
 }
 
 }  // namespace
+
+namespace {
+
+// Forgetting a peer in the middle of the list keeps the others in their order and still found:
+// a later connect or disconnect of one learned after it reaches the right entry.
+TEST(PeerList, ForgettingKeepsTheRestInOrder) {
+    PeerList list;
+    const Endpoint a{"10.0.0.1", 6881}, b{"10.0.0.2", 6881}, c{"10.0.0.3", 6881}, d{"10.0.0.3", 6882};
+    for (const auto& e : {a, b, c, d}) list.add(e);
+    const TimePoint now{};
+    for (std::uint32_t i = 0; i < PeerList::failures_max; ++i) list.disconnected(b, true, now);
+    EXPECT_EQ(list.size(), 3u);
+    EXPECT_EQ(list.next(now), a);
+    EXPECT_EQ(list.next(now), c);  // the same address on another port is another peer
+    EXPECT_EQ(list.next(now), d);
+    EXPECT_FALSE(list.next(now).has_value());
+    list.disconnected(d, false, now);  // d (now third) waits 30 s; c stays connected
+    EXPECT_FALSE(list.next(now + std::chrono::seconds(29)).has_value());
+    EXPECT_EQ(list.next(now + std::chrono::seconds(30)), d);
+    list.add(b);  // forgotten, so learned again: last in the order
+    list.disconnected(a, false, now);
+    EXPECT_EQ(list.next(now + std::chrono::seconds(30)), a);
+    EXPECT_EQ(list.next(now + std::chrono::seconds(30)), b);
+}
+
+}  // namespace
