@@ -43,7 +43,7 @@ void PeerList::disconnected(const Endpoint& e, bool failed, TimePoint now) {
     const auto seconds = failed ? 2 << std::min<std::uint32_t>(p->failures - 1, 6) : 30;
     p->retry_at = now + std::chrono::seconds(seconds);
     if (p->failures >= failures_max) {  // forgotten; those learned after it move up one
-        const std::uint32_t at = index_.at(e);
+        const auto at = static_cast<std::uint32_t>(p - peers_.data());
         index_.erase(e);
         peers_.erase(peers_.begin() + at);
         for (std::uint32_t i = at; i < peers_.size(); ++i) index_[peers_[i].endpoint] = i;
