@@ -2,7 +2,6 @@
 // BEP 11).
 #pragma once
 
-#include <compare>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -12,6 +11,7 @@
 #include "core/bitfield.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "swarm/contact.hpp"
 #include "swarm/piece_picker.hpp"
 #include "swarm/rate.hpp"
 
@@ -27,14 +27,6 @@ struct IncomingRequest {
     std::uint32_t offset = 0;
     std::uint32_t length = 0;
     bool reading = false;  // a disk read is in flight for it
-};
-
-// An address other peers could connect to, as PEX (BEP 11) carries it: an IPv4 or IPv6 literal
-// (no brackets) and a port that is never 0.
-struct Contact {
-    std::string ip;
-    std::uint16_t port = 0;
-    auto operator<=>(const Contact&) const = default;
 };
 
 struct Peer {

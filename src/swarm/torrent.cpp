@@ -38,17 +38,6 @@ std::optional<Bytes> ip_bytes(const std::string& text) {
     return std::nullopt;
 }
 
-// Canonical text of an IP literal (as inet_ntop writes it, which is also how decode_pex writes
-// the addresses it reads), or nothing for anything else.
-std::optional<std::string> canonical_ip(const std::string& text) {
-    const auto bytes = ip_bytes(text);
-    if (!bytes) return std::nullopt;
-    std::array<char, INET6_ADDRSTRLEN> out{};
-    if (!inet_ntop(bytes->size() == 4 ? AF_INET : AF_INET6, bytes->data(), out.data(), static_cast<socklen_t>(out.size())))
-        return std::nullopt;
-    return std::string(out.data());
-}
-
 // The host and port of a peer key ("ip:port" or "[ip6]:port"), when the port is 1..65535.
 std::optional<std::pair<std::string, std::uint16_t>> split_key(std::string_view key) {
     std::string_view host, port_text;
@@ -74,13 +63,8 @@ std::optional<std::pair<std::string, std::uint16_t>> split_key(std::string_view 
 // key of a --peer may hold a host name).
 std::optional<Contact> parse_key(std::string_view key) {
     const auto split = split_key(key);
-    if (!split) return std::nullopt;
-    auto ip = canonical_ip(split->first);
-    if (!ip) return std::nullopt;
-    return Contact{std::move(*ip), split->second};
+    return split ? Contact::parse(split->first, split->second) : std::nullopt;
 }
-
-bool is_ipv6(const Contact& c) { return c.ip.find(':') != std::string::npos; }
 
 // The address in a peer key as 4 or 16 bytes, for telling the peer how we see it (BEP 10
 // "yourip"), or nothing for a key that is not an IP literal.
@@ -630,7 +614,7 @@ void Torrent::on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs) 
         const int family = hs.yourip->size() == 4 ? AF_INET : AF_INET6;  // the decoder allows 4 or 16 bytes
         if (inet_ntop(family, hs.yourip->data(), text.data(), static_cast<socklen_t>(text.size()))) {
             p.told_our_address = true;
-            outputs_.push_back(AddressSeen{text.data(), p.address ? p.address->ip : p.key});
+            outputs_.push_back(AddressSeen{text.data(), p.address ? p.address->ip_text() : p.key});
         }
     }
 }
@@ -700,35 +684,35 @@ void Torrent::send_pex_to(Peer& p, const std::vector<PexEntry>& connected) {
     const std::size_t added_max = p.pex_sent_once ? pex_contacts_max : 2 * wire::limits::pex_added_per_family_max;
     wire::PexMessage m;
     std::size_t added_v4 = 0, added_v6 = 0;
-    std::vector<Contact> current;
+    std::vector<Contact> current, added, dropped;
     current.reserve(connected.size());
     for (const auto& e : connected) {
         if (is_self(e.contact)) continue;
         current.push_back(e.contact);
         if (told(e.contact) || m.added.size() >= added_max) continue;
-        auto& family_count = is_ipv6(e.contact) ? added_v6 : added_v4;
+        auto& family_count = e.contact.v6 ? added_v6 : added_v4;
         if (family_count >= wire::limits::pex_added_per_family_max) continue;  // the rest go next time
         ++family_count;
-        m.added.push_back(wire::PexPeer{e.contact.ip, e.contact.port, e.flags});
+        added.push_back(e.contact);
+        m.added.push_back(wire::PexPeer{e.contact.ip_text(), e.contact.port, e.flags});
     }
     std::sort(current.begin(), current.end());
     for (const auto& c : p.pex_told) {
         if (m.dropped.size() >= pex_contacts_max) break;  // the rest go next time
-        if (!std::binary_search(current.begin(), current.end(), c)) m.dropped.push_back(wire::PexPeer{c.ip, c.port, 0});
+        if (std::binary_search(current.begin(), current.end(), c)) continue;
+        dropped.push_back(c);  // in pex_told's order, so sorted
+        m.dropped.push_back(wire::PexPeer{c.ip_text(), c.port, 0});
     }
     // Nothing changed: say nothing (uTorrent takes an empty message for an error).
     if (m.added.empty() && m.dropped.empty()) return;
 
-    for (const auto& a : m.added) {
-        Contact c{a.ip, a.port};
-        const auto at = std::lower_bound(p.pex_told.begin(), p.pex_told.end(), c);
-        if (at == p.pex_told.end() || *at != c) p.pex_told.insert(at, std::move(c));
-    }
-    for (const auto& d : m.dropped) {
-        const Contact c{d.ip, d.port};
-        const auto at = std::lower_bound(p.pex_told.begin(), p.pex_told.end(), c);
-        if (at != p.pex_told.end() && *at == c) p.pex_told.erase(at);
-    }
+    // pex_told, sorted, loses what was dropped and gains what was added (none of which it held:
+    // `connected` holds each contact once, and told ones were skipped).
+    std::erase_if(p.pex_told, [&](const Contact& c) { return std::binary_search(dropped.begin(), dropped.end(), c); });
+    std::sort(added.begin(), added.end());
+    const auto old_end = static_cast<std::ptrdiff_t>(p.pex_told.size());
+    p.pex_told.insert(p.pex_told.end(), added.begin(), added.end());
+    std::inplace_merge(p.pex_told.begin(), p.pex_told.begin() + old_end, p.pex_told.end());
     const Bytes payload = wire::encode_pex(m);
     const auto back = wire::decode_pex(payload);  // what we send must read back as what we meant
     AGORA_ASSERT(back && back->added.size() == m.added.size() && back->dropped.size() == m.dropped.size());
@@ -759,7 +743,8 @@ void Torrent::on_pex(Peer& p, BytesView payload) {
     const bool seeding = picker_.is_complete();
     PeersLearned learned;
     for (const auto& a : m->added) {
-        if (std::binary_search(known.begin(), known.end(), Contact{a.ip, a.port})) continue;
+        const auto contact = Contact::parse(a.ip, a.port);  // decode_pex writes only IP literals
+        if (contact && std::binary_search(known.begin(), known.end(), *contact)) continue;
         if (seeding && (a.flags & wire::pex_flag_seed)) continue;  // a seed has nothing for a seed
         learned.peers.emplace_back(a.ip, a.port);
     }

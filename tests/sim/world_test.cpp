@@ -331,7 +331,7 @@ TEST(World, AFullNodeKeepsThePeersOfHighestPriority) {
     EXPECT_EQ(world.engine(seed).torrent(seeding)->stats().peers, 2u);
     for (std::size_t i = 0; i < by_priority.size(); ++i) {
         const auto e = world.endpoint(by_priority[i].second);
-        EXPECT_EQ(std::binary_search(connected.begin(), connected.end(), swarm::Contact{e.ip, e.port}), i < 2) << "leecher of priority rank " << i;
+        EXPECT_EQ(std::binary_search(connected.begin(), connected.end(), *swarm::Contact::parse(e.ip, e.port)), i < 2) << "leecher of priority rank " << i;
     }
 }
 

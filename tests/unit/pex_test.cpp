@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "swarm/contact.hpp"
 #include "swarm_harness.hpp"
 #include "wire/extension.hpp"
 #include "wire/pex.hpp"
@@ -296,3 +297,28 @@ TEST(PexSwarm, TwoLeechersFindEachOtherThroughTheHub) {
 }
 
 }  // namespace
+
+// The contacts PEX keeps are an address's bytes: text goes in and comes out canonical, anything
+// that is not an IP literal is refused, and an IPv4 address never equals the IPv6 one that starts
+// with the same four bytes.
+TEST(PexContact, ReadsIpLiteralsAndWritesThemCanonically) {
+    const auto v4 = swarm::Contact::parse("10.0.0.2", 6881);
+    ASSERT_TRUE(v4);
+    EXPECT_FALSE(v4->v6);
+    EXPECT_EQ(v4->ip_text(), "10.0.0.2");
+    EXPECT_EQ(v4->port, 6881);
+    const auto v6 = swarm::Contact::parse("2001:DB8:0:0::1", 6881);
+    ASSERT_TRUE(v6);
+    EXPECT_TRUE(v6->v6);
+    EXPECT_EQ(v6->ip_text(), "2001:db8::1");
+    for (const char* bad : {"", "example.org", "10.0.0.256", "[::1]", "10.0.0.1:80", "::1%lo"})
+        EXPECT_FALSE(swarm::Contact::parse(bad, 1)) << bad;
+    EXPECT_FALSE(swarm::Contact::parse(std::string(100, '1'), 1));
+
+    const auto mapped = swarm::Contact::parse("102:304::", 6881);  // bytes 1 2 3 4, then zeros
+    ASSERT_TRUE(mapped);
+    EXPECT_NE(*swarm::Contact::parse("1.2.3.4", 6881), *mapped);
+    EXPECT_EQ(*swarm::Contact::parse("10.0.0.2", 6881), *v4);
+    EXPECT_LT(*swarm::Contact::parse("10.0.0.2", 6880), *v4);
+    EXPECT_LT(*swarm::Contact::parse("10.0.0.1", 6882), *v4);
+}
