@@ -29,15 +29,6 @@ constexpr Duration tick_interval = std::chrono::seconds(1);
 // before the first verdict on its data comes back.
 constexpr std::uint32_t unproven_pieces_max = 3;
 
-// The 4 or 16 bytes of an IP literal, or nothing for anything else, a host name say.
-// inet_pton/inet_ntop are pure functions of their arguments: no I/O.
-std::optional<Bytes> ip_bytes(const std::string& text) {
-    std::array<unsigned char, 16> bytes{};
-    if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) return Bytes(reinterpret_cast<const char*>(bytes.data()), 4);
-    if (inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1) return Bytes(reinterpret_cast<const char*>(bytes.data()), 16);
-    return std::nullopt;
-}
-
 // The host and port of a peer key ("ip:port" or "[ip6]:port"), when the port is 1..65535.
 std::optional<std::pair<std::string, std::uint16_t>> split_key(std::string_view key) {
     std::string_view host, port_text;
@@ -64,13 +55,6 @@ std::optional<std::pair<std::string, std::uint16_t>> split_key(std::string_view 
 std::optional<Contact> parse_key(std::string_view key) {
     const auto split = split_key(key);
     return split ? Contact::parse(split->first, split->second) : std::nullopt;
-}
-
-// The address in a peer key as 4 or 16 bytes, for telling the peer how we see it (BEP 10
-// "yourip"), or nothing for a key that is not an IP literal.
-std::optional<Bytes> address_bytes(std::string_view key) {
-    const auto split = split_key(key);
-    return split ? ip_bytes(split->first) : std::nullopt;
 }
 }  // namespace
 
@@ -150,7 +134,8 @@ void Torrent::add_peer(PeerHandle handle, std::string key, bool outgoing, bool f
         hs.metadata_size = static_cast<std::int64_t>(info_->info_bytes.size());
         if (config_.listen_port) hs.listen_port = config_.listen_port;
         if (have.all()) hs.upload_only = true;
-        hs.yourip = address_bytes(p.key);
+        if (p.address)  // how we see it, 4 or 16 bytes (BEP 10 "yourip")
+            hs.yourip = Bytes(reinterpret_cast<const char*>(p.address->ip.data()), p.address->v6 ? 16 : 4);
         send(handle, wire::Extended{0, wire::encode_extended_handshake(hs)});
     }
 }
