@@ -338,10 +338,10 @@ void Engine::handle_sent(PeerHandle peer, std::size_t bytes, TimePoint now) {
 }
 
 void Engine::handle_block_read(TorrentHandle t, PeerHandle peer, PieceIndex piece, std::uint32_t offset,
-                               BytesView data, TimePoint now) {
+                               wire::PieceBuffer block, TimePoint now) {
     auto it = torrents_.find(t.value);
     if (it == torrents_.end()) return;
-    it->second.swarm->handle_block_read(peer, piece, offset, data, now);
+    it->second.swarm->handle_block_read(peer, piece, offset, std::move(block), now);
     drain(t, now);
 }
 

@@ -105,8 +105,10 @@ public:
     void handle_closed(PeerHandle peer, const std::string& reason, TimePoint now);  // failed connect too
     void handle_piece_checked(TorrentHandle t, PieceIndex piece, bool ok, std::vector<Sha1> block_digests,
                               TimePoint now);
-    void handle_block_read(TorrentHandle t, PeerHandle peer, PieceIndex piece, std::uint32_t offset, BytesView data,
-                           TimePoint now);
+    // The block a ReadBlock asked for, read into the buffer its piece message is sent from (an
+    // empty buffer when the read failed).
+    void handle_block_read(TorrentHandle t, PeerHandle peer, PieceIndex piece, std::uint32_t offset,
+                           wire::PieceBuffer block, TimePoint now);
     void handle_announce_reply(TorrentHandle t, std::uint32_t tracker, const Result<tracker::AnnounceResponse>& reply,
                                TimePoint now);
     void handle_timeout(TimePoint now);

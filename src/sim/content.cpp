@@ -27,6 +27,11 @@ std::array<char, token_bytes> token(std::uint32_t content, std::uint64_t block_i
 
 void fill_content(Bytes& out, std::uint32_t content, std::int64_t offset, std::uint32_t length, bool honest) {
     out.assign(length, '\0');
+    write_content_over_zeros(out.data(), content, offset, length, honest);
+}
+
+void write_content_over_zeros(char* zeros, std::uint32_t content, std::int64_t offset, std::uint32_t length,
+                              bool honest) {
     std::int64_t at = offset;
     const std::int64_t end = offset + length;
     while (at < end) {
@@ -35,7 +40,7 @@ void fill_content(Bytes& out, std::uint32_t content, std::int64_t offset, std::u
         if (within < static_cast<std::int64_t>(token_bytes)) {
             const auto t = token(content, index, honest);
             const auto n = std::min<std::int64_t>(static_cast<std::int64_t>(token_bytes) - within, end - at);
-            std::memcpy(out.data() + (at - offset), t.data() + within, static_cast<std::size_t>(n));
+            std::memcpy(zeros + (at - offset), t.data() + within, static_cast<std::size_t>(n));
         }
         at = (static_cast<std::int64_t>(index) + 1) * block;
     }

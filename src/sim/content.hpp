@@ -33,6 +33,10 @@ inline constexpr std::size_t token_bytes = 20;
 Bytes content_bytes(std::uint32_t content, std::int64_t offset, std::uint32_t length, bool honest = true);
 // Writes the same into `out` (resized), for a caller that reuses a buffer.
 void fill_content(Bytes& out, std::uint32_t content, std::int64_t offset, std::uint32_t length, bool honest = true);
+// Writes the same into `length` bytes at `zeros`, which must be zero already: only the tokens are
+// written (a block is mostly zeros, and a fresh buffer comes zero-filled).
+void write_content_over_zeros(char* zeros, std::uint32_t content, std::int64_t offset, std::uint32_t length,
+                              bool honest = true);
 
 // Whether `data` equals bytes [offset, offset + data.size()) of the honest content.
 bool matches(std::uint32_t content, std::int64_t offset, BytesView data);

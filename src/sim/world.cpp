@@ -435,8 +435,9 @@ void World::serve_block(Node& nd, TorrentHandle t, PeerHandle peer, PieceIndex p
     const std::int64_t at = d.info->layout.piece_offset(piece) + offset;
     const std::int64_t end = d.info->layout.piece_offset(piece) + d.info->layout.piece_size(piece);
     const auto n = static_cast<std::uint32_t>(std::clamp<std::int64_t>(end - at, 0, length));
-    fill_content(scratch_, d.content, at, n, !nd.spec.corrupt);
-    nd.engine->handle_block_read(t, peer, piece, offset, scratch_, now);
+    wire::PieceBuffer block(n);
+    write_content_over_zeros(block.data(), d.content, at, n, !nd.spec.corrupt);
+    nd.engine->handle_block_read(t, peer, piece, offset, std::move(block), now);
 }
 
 // ---- trackers ----

@@ -350,7 +350,7 @@ void Torrent::handle_sent(PeerHandle handle, std::size_t bytes) {
     issue_reads(*p);
 }
 
-void Torrent::handle_block_read(PeerHandle handle, PieceIndex piece, std::uint32_t offset, BytesView data,
+void Torrent::handle_block_read(PeerHandle handle, PieceIndex piece, std::uint32_t offset, wire::PieceBuffer block,
                                 TimePoint now) {
     now_ = now;
     Peer* p = find(handle);
@@ -360,15 +360,14 @@ void Torrent::handle_block_read(PeerHandle handle, PieceIndex piece, std::uint32
     });
     if (it == p->incoming.end()) return;  // cancelled meanwhile
     p->incoming.erase(it);
-    if (!p->am_choking && data.size() > 0) {
-        Bytes out;
-        wire::encode_piece_header(piece.value, offset, static_cast<std::uint32_t>(data.size()), out);
-        out.append(data);
+    if (!p->am_choking && block.size() > 0) {
+        const std::size_t bytes = block.size();
+        Bytes out = std::move(block).finish(piece.value, offset);
         p->unsent += out.size();
         outputs_.push_back(SendBytes{handle, std::move(out)});
-        p->upload.add(data.size());
+        p->upload.add(bytes);
         p->last_sent = now;
-        totals_.payload_uploaded += data.size();
+        totals_.payload_uploaded += bytes;
     }
     issue_reads(*p);
 }

@@ -140,7 +140,9 @@ public:
     // Whether the driver must send the SHA-1 of every block with a passing piece (smart ban needs
     // them only for pieces that failed before; a failing piece always needs them).
     bool wants_block_digests(PieceIndex piece) const { return smart_ban_.has_record(piece); }
-    void handle_block_read(PeerHandle peer, PieceIndex piece, std::uint32_t offset, BytesView data, TimePoint now);
+    // `block` holds the bytes read (none when the read failed), with room for its message's header.
+    void handle_block_read(PeerHandle peer, PieceIndex piece, std::uint32_t offset, wire::PieceBuffer block,
+                           TimePoint now);
     // The driver wrote `bytes` more of what was sent to the peer (into the socket, real or
     // simulated): with pacing on, more blocks may be read for it.
     void handle_sent(PeerHandle peer, std::size_t bytes);

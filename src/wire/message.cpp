@@ -1,5 +1,6 @@
 #include "wire/message.hpp"
 
+#include <cstring>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -220,6 +221,19 @@ void encode_piece_header(std::uint32_t piece, std::uint32_t offset, std::uint32_
     append_frame_header(out, std::size_t{8} + data_bytes, MessageId::piece);
     append_be32(out, piece);
     append_be32(out, offset);
+}
+
+PieceBuffer::PieceBuffer(std::size_t data_bytes) : frame_(piece_header_bytes + data_bytes, '\0') {
+    AGORA_ASSERT(data_bytes <= limits::block_bytes_max);
+}
+
+Bytes PieceBuffer::finish(std::uint32_t piece, std::uint32_t offset) && {
+    AGORA_ASSERT(!frame_.empty());
+    Bytes header;
+    encode_piece_header(piece, offset, static_cast<std::uint32_t>(size()), header);
+    AGORA_ASSERT(header.size() == piece_header_bytes);
+    std::memcpy(frame_.data(), header.data(), piece_header_bytes);
+    return std::move(frame_);
 }
 
 bool bitfield_size_ok(BytesView bits, std::uint32_t piece_count) {

@@ -123,6 +123,23 @@ inline constexpr std::size_t piece_header_bytes = 13;
 void encode_piece_header(std::uint32_t piece, std::uint32_t offset, std::uint32_t data_bytes,
                          Bytes& out);
 
+// A block to upload, read straight into the buffer its piece message is sent from: room for the
+// header, then the block's bytes. A driver that reads into data() spares the swarm copying every
+// block it uploads behind a header. Default-constructed, it holds no block (a failed read).
+class PieceBuffer {
+public:
+    PieceBuffer() = default;
+    // Room for a block of `data_bytes` bytes, zero-filled. Precondition: at most limits::block_bytes_max.
+    explicit PieceBuffer(std::size_t data_bytes);
+    char* data() { return frame_.data() + piece_header_bytes; }
+    std::size_t size() const { return frame_.empty() ? 0 : frame_.size() - piece_header_bytes; }
+    // Writes the header in front of the block and gives up the whole frame.
+    Bytes finish(std::uint32_t piece, std::uint32_t offset) &&;
+
+private:
+    Bytes frame_;
+};
+
 // True when `bits` is a valid bitfield for a torrent of `piece_count` pieces: exactly
 // ceil(piece_count / 8) bytes and the spare bits of the last byte zero (BEP 3: clients drop the
 // connection otherwise).

@@ -3,6 +3,7 @@
 // BEP 9 ut_metadata payloads.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -150,6 +151,16 @@ TEST(WireMessage, PieceHeaderMatchesFullEncoding) {
     EXPECT_EQ(header.size(), piece_header_bytes);
     EXPECT_EQ(to_hex(header), "0000006d070000000500004000");
     EXPECT_EQ(header + block, encode(Piece{5, 16384, block}));
+}
+
+// A block read into a PieceBuffer goes out as the same message, with no copy behind a header.
+TEST(WireMessage, PieceBufferFinishesAsTheFullEncoding) {
+    PieceBuffer buffer(100);
+    ASSERT_EQ(buffer.size(), 100u);
+    EXPECT_EQ(Bytes(buffer.data(), 100), Bytes(100, '\0'));  // zero-filled until read into
+    std::memset(buffer.data(), 'x', 100);
+    EXPECT_EQ(std::move(buffer).finish(5, 16384), encode(Piece{5, 16384, Bytes(100, 'x')}));
+    EXPECT_EQ(PieceBuffer().size(), 0u);  // no block: a read that failed
 }
 
 // ---- messages: decoding -----------------------------------------------------------------------
