@@ -152,7 +152,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
     }
     if (auto n = t["link"]) {
         const auto* a = n.as_array();
-        if (!a || a->empty()) return bad(path + ": [[link]] entries: name, share, up-mbit, down-mbit");
+        if (!a || a->empty()) return bad(path + ": [[link]] entries: name, share, up-mbit, down-mbit, and nat if any");
         c.links.clear();
         for (const auto& item : *a) {
             const auto* l = item.as_table();
@@ -164,7 +164,18 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
                 !(*share > 0 && *share <= 1e6 && *up >= 0.01 && *down >= 0.01 && *up <= 1e6 && *down <= 1e6))
                 return bad(path + ": every [[link]] needs name, share above 0 up to 1000000, up-mbit and down-mbit "
                                   "from 0.01 to 1000000");
-            c.links.push_back({*name, *share, mbit(*up), mbit(*down)});
+            for (const auto& entry : *l)
+                if (!std::set<std::string_view>{"name", "share", "up-mbit", "down-mbit", "nat"}.contains(entry.first.str()))
+                    return bad(path + ": unknown setting '" + std::string(entry.first.str()) + "' in a [[link]]");
+            std::optional<sim::NatType> nat = sim::NatType::none;
+            if (const auto nat_key = (*l)["nat"]) {
+                const auto nat_text = nat_key.value<std::string>();
+                nat = nat_text ? sim::nat_type_from_string(*nat_text) : std::nullopt;
+                if (!nat)
+                    return bad(path + ": [[link]] " + *name + ": nat must be \"none\", \"full-cone\", " +
+                               "\"restricted-cone\", \"port-restricted-cone\" or \"symmetric\"");
+            }
+            c.links.push_back({*name, *share, mbit(*up), mbit(*down), *nat});
         }
     }
     if (churn) {

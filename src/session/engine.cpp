@@ -426,7 +426,9 @@ void Engine::announce_due(TorrentHandle t, TimePoint now, bool force_event) {
         tracker::Event event = tracker::Event::none;
         if (!tr.started_sent) event = tracker::Event::started;
         else if (slot.swarm && slot.swarm->complete() && !tr.completed_sent && force_event) event = tracker::Event::completed;
-        else if (now < tr.next_announce) continue;
+        else if (now < tr.next_announce &&
+                 !(tr.failures == 0 && now >= tr.last_answer + config_.stranded_announce_interval && stranded_torrent(t)))
+            continue;
         auto request = announce_request(t, event);
         request.tracker_id = tr.tracker_id;
         tr.in_flight = true;
@@ -434,6 +436,14 @@ void Engine::announce_due(TorrentHandle t, TimePoint now, bool force_event) {
         if (event == tracker::Event::completed) tr.completed_sent = true;
         actions_.push_back(Announce{t, i, tr.url, std::move(request)});
     }
+}
+
+bool Engine::stranded_torrent(TorrentHandle t) const {
+    const auto& slot = torrents_.at(t.value);
+    if (slot.swarm && slot.swarm->complete()) return false;  // a seed waits to be found
+    for (const auto& [k, c] : connections_)
+        if (c.torrent == t) return false;
+    return true;  // connect_more found nobody to dial, or this would be a connection
 }
 
 void Engine::handle_announce_reply(TorrentHandle t, std::uint32_t index, const Result<tracker::AnnounceResponse>& reply,
@@ -453,6 +463,7 @@ void Engine::handle_announce_reply(TorrentHandle t, std::uint32_t index, const R
         return;
     }
     tr.failures = 0;
+    tr.last_answer = now;
     if (reply->warning) actions_.push_back(Log{"tracker " + tr.url + " warns: " + *reply->warning});
     tr.interval = std::chrono::seconds(reply->min_interval ? std::max(reply->interval, *reply->min_interval) : reply->interval);
     tr.next_announce = now + tr.interval;

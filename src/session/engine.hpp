@@ -43,6 +43,13 @@ struct EngineConfig {
     // The Mainline DHT node (BEP 5): finds peers for every torrent and announces them.
     std::optional<dht::NodeConfig> dht;
     Duration dht_announce_interval = std::chrono::minutes(15);
+    // An unfinished torrent with no connection at all and nobody left to dial asks its trackers
+    // again this long after their last answer, rather than at their interval (30 minutes is
+    // common). It happens to a node that cannot take connections (behind a NAT, no port forward)
+    // when it joins before anyone it can reach: the tracker's list held only peers it cannot dial
+    // either, and no one can dial it. rtorrent likewise announces at the tracker's min interval
+    // while it has too few peers.
+    Duration stranded_announce_interval = std::chrono::minutes(5);
     swarm::TorrentConfig torrent;
 };
 
@@ -146,6 +153,7 @@ private:
         std::string url;
         std::uint32_t tier = 0;
         TimePoint next_announce;
+        TimePoint last_answer;  // of the last announce that succeeded
         Duration interval = std::chrono::seconds(1800);
         bool in_flight = false;
         bool started_sent = false;
@@ -195,6 +203,8 @@ private:
     void drain(TorrentHandle t, TimePoint now);
     void connect_more(TorrentHandle t, TimePoint now);
     void announce_due(TorrentHandle t, TimePoint now, bool force_event);
+    // Unfinished, with no connection in any state (see EngineConfig::stranded_announce_interval).
+    bool stranded_torrent(TorrentHandle t) const;
     void announce_stopped(TorrentHandle t);
     std::optional<TorrentHandle> torrent_for_hash(const std::array<std::uint8_t, 20>& hash) const;
     tracker::AnnounceRequest announce_request(TorrentHandle t, tracker::Event event) const;

@@ -54,7 +54,7 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
         const LinkClass& link = draw_link(config.links, topology);
         NodeSpec spec;
         spec.dht = true;
-        spec.link = {link.upload, link.download, config.loss, NatType::none};
+        spec.link = {link.upload, link.download, config.loss, link.nat};
         const NodeIndex n = world.add_node(spec);
         position.resize(n.value + 1, 0);
         verified.resize(n.value + 1, 0);

@@ -83,7 +83,7 @@ FlashCrowdResult run_flash_crowd(const FlashCrowdConfig& config, std::uint64_t w
         while (next_arrival < arrivals.size() && arrivals[next_arrival].at <= now) {
             const auto& a = arrivals[next_arrival++];
             NodeSpec spec;
-            spec.link = {a.link.upload, a.link.download, config.loss, NatType::none};
+            spec.link = {a.link.upload, a.link.download, config.loss, a.link.nat};
             const NodeIndex n = world.add_node(spec);
             LeecherResult l;
             l.node = n.value;

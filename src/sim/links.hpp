@@ -17,6 +17,9 @@ struct LinkClass {
     std::string name;
     double share = 1;  // relative weight in the mix
     std::uint64_t upload = 0, download = 0;  // bytes/s
+    // The NAT in front of each node of the class (none: a public address). Behind any of the four
+    // types a node takes no unsolicited TCP connection, as a home router without a port forward.
+    NatType nat = NatType::none;
 };
 
 // Home access links as they are commonly sold (megabits per second, down/up): ADSL 16/1,

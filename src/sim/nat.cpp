@@ -15,6 +15,13 @@ const char* to_string(NatType type) {
     return "?";
 }
 
+std::optional<NatType> nat_type_from_string(std::string_view text) {
+    for (const auto type : {NatType::none, NatType::full_cone, NatType::restricted_cone, NatType::port_restricted_cone,
+                            NatType::symmetric})
+        if (text == to_string(type)) return type;
+    return std::nullopt;
+}
+
 NatBox::NatBox(NatType type, Duration mapping_timeout) : type_(type), timeout_(mapping_timeout) {
     AGORA_ASSERT(type != NatType::none);
     AGORA_ASSERT(mapping_timeout > Duration::zero());

@@ -24,6 +24,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include "core/clock.hpp"
 #include "sim/address.hpp"
@@ -33,6 +34,9 @@ namespace agora::sim {
 enum class NatType : std::uint8_t { none, full_cone, restricted_cone, port_restricted_cone, symmetric };
 
 const char* to_string(NatType type);
+// The inverse of to_string ("none", "full-cone", "restricted-cone", "port-restricted-cone",
+// "symmetric"), or nothing for any other text.
+std::optional<NatType> nat_type_from_string(std::string_view text);
 
 class NatBox {
 public:

@@ -96,6 +96,18 @@ TEST(SimCommand, OneCrowdSizeIsPlottedQuietly) {
     EXPECT_TRUE(fs::exists(out / "results" / "completion.png"));
 }
 
+// A [[link]] may sit behind a NAT: its leechers are named by the link in nodes-N.csv, and complete.
+TEST(SimCommand, LinksBehindNatsAreReadAndRun) {
+    const auto out = scratch("crowd-nat");
+    const auto r = agora("sim " + scenario("tiny-nat.toml") + " -q --out " + out.string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    const auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+    EXPECT_EQ(summary["runs"][0]["completed"], 8);
+    const std::string nodes = slurp(out / "nodes-8.csv");
+    EXPECT_NE(nodes.find(",behind,"), std::string::npos) << nodes;
+    EXPECT_NE(nodes.find(",public,"), std::string::npos) << nodes;
+}
+
 TEST(SimCommand, DhtScaleWritesResultsAndPlotsTheSameForOneSeed) {
     const auto one = scratch("dht-1"), two = scratch("dht-2");
     const auto r1 = agora("sim " + scenario("tiny-dht.toml") + " -q --out " + one.string());
@@ -172,6 +184,12 @@ TEST(SimCommand, BadScenariosAreRefusedClearly) {
              {"kind = \"flash-crowd\"\nleechers = 5\nloss = nan\n", "loss must be a number from 0 to 0.5"},
              {"kind = \"flash-crowd\"\nleechers = 5\n[[link]]\nname = \"x\"\nshare = inf\nup-mbit = 1\ndown-mbit = 1\n",
               "every [[link]] needs"},
+             {"kind = \"flash-crowd\"\nleechers = 5\n[[link]]\nname = \"x\"\nshare = 1\nup-mbit = 1\ndown-mbit = 1\n"
+              "nat = \"cone\"\n",
+              "[[link]] x: nat must be"},
+             {"kind = \"flash-crowd\"\nleechers = 5\n[[link]]\nname = \"x\"\nshare = 1\nup-mbit = 1\ndown-mbit = 1\n"
+              "up = 2\n",
+              "unknown setting 'up' in a [[link]]"},
              {"kind = \"flash-crowd\"\nleechers = 5\npiece-kib = 20\n", "multiple of 16"},
              {"kind = \"dht-scale\"\nnodes = 10\nlatency-ms = [50, 10]\n", "latency-ms must be"},
              {"kind = = \"dht-scale\"\n", "bad.toml:1"},

@@ -179,6 +179,27 @@ TEST(World, AnnouncesAreResentWhenDatagramsAreLost) {
     EXPECT_GT(s.done_at[leech.value], TimePoint{seconds(15)});
 }
 
+// A node behind a NAT that joins before anyone it can reach gets from the tracker only what it
+// cannot dial, and nobody can dial it. It asks the tracker again after the engine's
+// stranded_announce_interval (5 minutes), not the tracker's interval (30 minutes), and finds the
+// seed that came meanwhile.
+TEST(World, AStrandedNodeAsksTheTrackerAgainSooner) {
+    Swarm s;
+    NodeSpec natted;
+    natted.link = {1'000'000, 10'000'000, 0, NatType::port_restricted_cone};
+    const auto leech = s.world.add_node(natted);
+    s.world.add_torrent(leech, s.info, 1, false);
+    ASSERT_TRUE(s.world.run_until(TimePoint{seconds(10)})) << *s.world.failure();
+    const auto seed = s.node(1'000'000, 1'000'000);
+    s.world.add_torrent(seed, s.info, 1, true);
+    // The seed dials the leecher it was told of: the NAT drops the SYN.
+    ASSERT_TRUE(s.world.run_while([&] { return !s.done_at.contains(leech.value); }, TimePoint{seconds(1200)}))
+        << *s.world.failure();
+    ASSERT_TRUE(s.done_at.contains(leech.value));
+    EXPECT_GT(s.done_at[leech.value], TimePoint{seconds(300)});  // nothing before its second announce
+    EXPECT_LT(s.done_at[leech.value], TimePoint{seconds(320)});  // 4 MiB at 1 MB/s soon after it
+}
+
 // A node with two torrents on one tracker has two announces in flight to the same address at
 // once; each reply reaches the announce it answers (as in io::SessionDriver, every announce to
 // that address sees the datagram and keeps its own transaction id), so neither waits the 15 s of
@@ -375,6 +396,46 @@ TEST(FlashCrowd, ASeedDeterminesTheRun) {
     EXPECT_EQ(a.events, b.events);
     EXPECT_EQ(times(a), times(b));
     EXPECT_NE(times(a), times(c));
+}
+
+// Behind a NAT of any of the four types a leecher dials out but takes no unsolicited connection
+// (a home router without a port forward), so two of them never meet. A crowd all behind NATs is
+// served by the seed alone, as by a server; with half of them public, the others trade with the
+// public half over the connections they dialed.
+TEST(FlashCrowd, LeechersBehindNatReachOnlyPublicPeers) {
+    auto crowd = [](NatType a, NatType b) {
+        FlashCrowdConfig c = small_crowd(12);
+        c.time_limit = std::chrono::hours(1);  // some join before the seed: stranded for 5 minutes
+        c.links = {{"a", 1, 250'000, 2'000'000, a}, {"b", 1, 250'000, 2'000'000, b}};
+        return c;
+    };
+    const double file = 8 << 20;
+    auto sent_by = [](const FlashCrowdResult& r, const std::string& link) {
+        std::pair<double, std::uint32_t> sum{0, 0};  // bytes, leechers
+        for (const auto& l : r.leechers)
+            if (l.link == link) {
+                sum.first += static_cast<double>(l.bytes_sent);
+                ++sum.second;
+            }
+        return sum;
+    };
+
+    const auto behind = run_flash_crowd(crowd(NatType::port_restricted_cone, NatType::symmetric), 5);
+    ASSERT_FALSE(behind.failure) << *behind.failure;
+    EXPECT_EQ(behind.completed, 12u);
+    const auto [a_bytes, a_count] = sent_by(behind, "a");
+    const auto [b_bytes, b_count] = sent_by(behind, "b");
+    ASSERT_EQ(a_count + b_count, 12u);
+    // Requests, haves and handshakes only: not one block went from a leecher to another.
+    EXPECT_LT(a_bytes + b_bytes, 0.01 * file * 12);
+    EXPECT_GE(behind.swarm_s, behind.server_s);  // the seed sent the file twelve times
+
+    const auto half = run_flash_crowd(crowd(NatType::none, NatType::full_cone), 5);
+    ASSERT_FALSE(half.failure) << *half.failure;
+    EXPECT_EQ(half.completed, 12u);
+    const auto [natted_bytes, natted] = sent_by(half, "b");
+    ASSERT_GT(natted, 0u);
+    EXPECT_GT(natted_bytes, 0.25 * file * natted) << "the NATed leechers uploaded over their own connections";
 }
 
 }  // namespace
