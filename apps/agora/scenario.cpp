@@ -43,6 +43,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
     const std::set<std::string> crowd_keys = {"leechers", "file-mib", "piece-kib", "seed-upload-mbit",
                                               "seed-download-mbit", "arrival-window-s", "time-limit-s", "max-peers",
                                               "link"};
+    const std::set<std::string> link_keys = {"name", "share", "up-mbit", "down-mbit", "nat"};
     const std::set<std::string> dht_keys = {"nodes", "lookups", "join-window-s", "settle-s", "lookup-window-s",
                                             "up-mbit", "down-mbit"};
     std::set<std::string> common = {"kind", "seed", "latency-ms", "loss"};
@@ -165,7 +166,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
                 return bad(path + ": every [[link]] needs name, share above 0 up to 1000000, up-mbit and down-mbit "
                                   "from 0.01 to 1000000");
             for (const auto& entry : *l)
-                if (!std::set<std::string_view>{"name", "share", "up-mbit", "down-mbit", "nat"}.contains(entry.first.str()))
+                if (!link_keys.contains(std::string(entry.first.str())))
                     return bad(path + ": unknown setting '" + std::string(entry.first.str()) + "' in a [[link]]");
             std::optional<sim::NatType> nat = sim::NatType::none;
             if (const auto nat_key = (*l)["nat"]) {

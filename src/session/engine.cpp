@@ -419,6 +419,13 @@ void Engine::announce_due(TorrentHandle t, TimePoint now, bool force_event) {
     std::uint32_t working_tier = UINT32_MAX;
     for (const auto& tr : slot.trackers)
         if (tr.failures == 0) working_tier = std::min(working_tier, tr.tier);
+    std::optional<bool> stranded;  // looked up at most once, and only if a tracker's time has come
+    auto stranded_announce_due = [&](const Tracker& tr) {
+        if (tr.failures > 0 || now < tr.last_answer + std::max(config_.stranded_announce_interval, tr.min_interval))
+            return false;
+        if (!stranded) stranded = stranded_torrent(t);
+        return *stranded;
+    };
     for (std::uint32_t i = 0; i < slot.trackers.size(); ++i) {
         auto& tr = slot.trackers[i];
         if (tr.in_flight) continue;
@@ -426,9 +433,7 @@ void Engine::announce_due(TorrentHandle t, TimePoint now, bool force_event) {
         tracker::Event event = tracker::Event::none;
         if (!tr.started_sent) event = tracker::Event::started;
         else if (slot.swarm && slot.swarm->complete() && !tr.completed_sent && force_event) event = tracker::Event::completed;
-        else if (now < tr.next_announce &&
-                 !(tr.failures == 0 && now >= tr.last_answer + config_.stranded_announce_interval && stranded_torrent(t)))
-            continue;
+        else if (now < tr.next_announce && !stranded_announce_due(tr)) continue;
         auto request = announce_request(t, event);
         request.tracker_id = tr.tracker_id;
         tr.in_flight = true;
@@ -466,6 +471,7 @@ void Engine::handle_announce_reply(TorrentHandle t, std::uint32_t index, const R
     tr.last_answer = now;
     if (reply->warning) actions_.push_back(Log{"tracker " + tr.url + " warns: " + *reply->warning});
     tr.interval = std::chrono::seconds(reply->min_interval ? std::max(reply->interval, *reply->min_interval) : reply->interval);
+    tr.min_interval = std::chrono::seconds(reply->min_interval.value_or(0));
     tr.next_announce = now + tr.interval;
     if (!reply->tracker_id.empty()) tr.tracker_id = reply->tracker_id;
     for (const auto& p : reply->peers) slot.peers.add(Endpoint{p.ip, p.port});

@@ -44,11 +44,11 @@ struct EngineConfig {
     std::optional<dht::NodeConfig> dht;
     Duration dht_announce_interval = std::chrono::minutes(15);
     // An unfinished torrent with no connection at all and nobody left to dial asks its trackers
-    // again this long after their last answer, rather than at their interval (30 minutes is
-    // common). It happens to a node that cannot take connections (behind a NAT, no port forward)
-    // when it joins before anyone it can reach: the tracker's list held only peers it cannot dial
-    // either, and no one can dial it. rtorrent likewise announces at the tracker's min interval
-    // while it has too few peers.
+    // again this long after their last answer (or after the tracker's "min interval", if longer),
+    // rather than at their interval (30 minutes is common). It happens to a node that cannot take
+    // connections (behind a NAT, no port forward) when it joins before anyone it can reach: the
+    // tracker's list held only peers it cannot dial either, and no one can dial it. rtorrent
+    // likewise announces at the tracker's min interval while it has too few peers.
     Duration stranded_announce_interval = std::chrono::minutes(5);
     swarm::TorrentConfig torrent;
 };
@@ -155,6 +155,7 @@ private:
         TimePoint next_announce;
         TimePoint last_answer;  // of the last announce that succeeded
         Duration interval = std::chrono::seconds(1800);
+        Duration min_interval{0};  // the tracker's "min interval", if it sent one: never sooner
         bool in_flight = false;
         bool started_sent = false;
         bool completed_sent = false;

@@ -359,6 +359,7 @@ void Torrent::handle_block_read(PeerHandle handle, PieceIndex piece, std::uint32
         return r.reading && r.piece == piece && r.offset == offset;
     });
     if (it == p->incoming.end()) return;  // cancelled meanwhile
+    AGORA_ASSERT(block.size() == 0 || block.size() == it->length);  // the whole block, or a failed read
     p->incoming.erase(it);
     if (!p->am_choking && block.size() > 0) {
         const std::size_t bytes = block.size();

@@ -14,6 +14,7 @@
 #include <optional>
 #include <variant>
 
+#include "core/assert.hpp"
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "wire/limits.hpp"
@@ -131,7 +132,10 @@ public:
     PieceBuffer() = default;
     // Room for a block of `data_bytes` bytes, zero-filled. Precondition: at most limits::block_bytes_max.
     explicit PieceBuffer(std::size_t data_bytes);
-    char* data() { return frame_.data() + piece_header_bytes; }
+    char* data() {
+        AGORA_ASSERT(!frame_.empty());
+        return frame_.data() + piece_header_bytes;
+    }
     std::size_t size() const { return frame_.empty() ? 0 : frame_.size() - piece_header_bytes; }
     // Writes the header in front of the block and gives up the whole frame.
     Bytes finish(std::uint32_t piece, std::uint32_t offset) &&;
