@@ -558,10 +558,8 @@ void SessionDriver::read_block(session::ReadBlock job) {
             }
         }
         auto block = std::make_shared<wire::PieceBuffer>();  // empty: the read failed
-        if (piece && std::size_t{job.offset} + job.length <= piece->size()) {
-            *block = wire::PieceBuffer(job.length);
-            std::memcpy(block->data(), piece->data() + job.offset, job.length);
-        }
+        if (piece && std::size_t{job.offset} + job.length <= piece->size())
+            *block = wire::PieceBuffer::copy_of(BytesView(*piece).substr(job.offset, job.length));
         asio::post(ioc_, [this, job, block] {
             --disk_jobs_;
             engine_.handle_block_read(job.torrent, job.peer, job.piece, job.offset, std::move(*block), now());

@@ -227,6 +227,15 @@ PieceBuffer::PieceBuffer(std::size_t data_bytes) : frame_(piece_header_bytes + d
     AGORA_ASSERT(data_bytes <= limits::block_bytes_max);
 }
 
+PieceBuffer PieceBuffer::copy_of(BytesView block) {
+    AGORA_ASSERT(block.size() <= limits::block_bytes_max);
+    PieceBuffer out;
+    out.frame_.reserve(piece_header_bytes + block.size());
+    out.frame_.append(piece_header_bytes, '\0');
+    out.frame_.append(block);
+    return out;
+}
+
 Bytes PieceBuffer::finish(std::uint32_t piece, std::uint32_t offset) && {
     AGORA_ASSERT(!frame_.empty());
     Bytes header;

@@ -132,6 +132,8 @@ public:
     PieceBuffer() = default;
     // Room for a block of `data_bytes` bytes, zero-filled. Precondition: at most limits::block_bytes_max.
     explicit PieceBuffer(std::size_t data_bytes);
+    // A buffer holding a copy of `block`, for a driver whose block is already in memory (a cache).
+    static PieceBuffer copy_of(BytesView block);
     char* data() {
         AGORA_ASSERT(!frame_.empty());
         return frame_.data() + piece_header_bytes;

@@ -264,9 +264,8 @@ private:
                     n.engine->handle_piece_checked(a.torrent, a.piece, ok, blocks, now);
                 } else if constexpr (std::is_same_v<T, session::ReadBlock>) {
                     const auto off = static_cast<std::size_t>(n.info->layout.piece_offset(a.piece) + a.offset);
-                    wire::PieceBuffer block(a.length);
-                    std::memcpy(block.data(), n.data.data() + off, a.length);
-                    n.engine->handle_block_read(a.torrent, a.peer, a.piece, a.offset, std::move(block), now);
+                    n.engine->handle_block_read(a.torrent, a.peer, a.piece, a.offset,
+                                                wire::PieceBuffer::copy_of(BytesView(n.data).substr(off, a.length)), now);
                 } else if constexpr (std::is_same_v<T, session::MetadataReceived>) {
                     n.info = a.info;
                     n.data = Bytes(static_cast<std::size_t>(a.info->layout.total_size()), '\0');

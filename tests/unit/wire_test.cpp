@@ -161,6 +161,7 @@ TEST(WireMessage, PieceBufferFinishesAsTheFullEncoding) {
     std::memset(buffer.data(), 'x', 100);
     EXPECT_EQ(std::move(buffer).finish(5, 16384), encode(Piece{5, 16384, Bytes(100, 'x')}));
     EXPECT_EQ(PieceBuffer().size(), 0u);  // no block: a read that failed
+    EXPECT_EQ(PieceBuffer::copy_of(Bytes(100, 'y')).finish(5, 0), encode(Piece{5, 0, Bytes(100, 'y')}));
 }
 
 // ---- messages: decoding -----------------------------------------------------------------------
