@@ -1,10 +1,77 @@
 #include "sim/event_queue.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <limits>
 
 #include "core/assert.hpp"
 
 namespace agora::sim {
+
+namespace {
+
+// 4-ary heaps of entries ordered by (time, sequence): half the levels of a binary heap, and a
+// node's children share a cache line or two. Keys are unique, so the order in which entries leave
+// does not depend on the heap's shape.
+constexpr std::size_t arity = 4;
+
+template <class Entry>
+bool before(const Entry& a, const Entry& b) {
+    return a.at != b.at ? a.at < b.at : a.seq < b.seq;
+}
+
+template <class Entry>
+void sift_up(std::vector<Entry>& heap, std::size_t i) {
+    const Entry e = heap[i];
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / arity;
+        if (!before(e, heap[parent])) break;
+        heap[i] = heap[parent];
+        i = parent;
+    }
+    heap[i] = e;
+}
+
+template <class Entry>
+void sift_down(std::vector<Entry>& heap, std::size_t i) {
+    const std::size_t n = heap.size();
+    if (i >= n) return;
+    const Entry e = heap[i];
+    for (;;) {
+        const std::size_t first = arity * i + 1;
+        if (first >= n) break;
+        std::size_t best = first;
+        const std::size_t end = std::min(first + arity, n);
+        for (std::size_t c = first + 1; c < end; ++c)
+            if (before(heap[c], heap[best])) best = c;
+        if (!before(heap[best], e)) break;
+        heap[i] = heap[best];
+        i = best;
+    }
+    heap[i] = e;
+}
+
+template <class Entry>
+void push_heap(std::vector<Entry>& heap, const Entry& e) {
+    heap.push_back(e);
+    sift_up(heap, heap.size() - 1);
+}
+
+template <class Entry>
+void pop_heap(std::vector<Entry>& heap) {
+    heap.front() = heap.back();
+    heap.pop_back();
+    if (!heap.empty()) sift_down(heap, 0);
+}
+
+template <class Entry>
+void make_heap(std::vector<Entry>& heap) {
+    for (std::size_t i = heap.size() / arity + 1; i-- > 0;) sift_down(heap, i);
+}
+
+}  // namespace
+
+EventQueue::EventQueue() : ring_(ring_buckets), ring_occupied_(ring_buckets / 64) {}
 
 EventHandle EventQueue::schedule_at(TimePoint at, Event event) {
     AGORA_ASSERT(at >= now());
@@ -22,10 +89,27 @@ EventHandle EventQueue::schedule_at(TimePoint at, Event event) {
     AGORA_ASSERT(!s.live);
     s.event = event;
     s.live = true;
-    heap_.push_back(Entry{at, next_seq_++, slot, s.generation});
-    sift_up(heap_.size() - 1);
+    place(Entry{at, next_seq_++, slot, s.generation});
     ++live_;
     return EventHandle{slot, s.generation};
+}
+
+void EventQueue::place(const Entry& e) {
+    const std::int64_t bucket = bucket_of(e.at);
+    if (current_.empty()) {
+        // Nothing is pending (settle() keeps current_ non-empty otherwise): this one is next.
+        cursor_ = std::max(cursor_, bucket);
+        current_.push_back(e);
+    } else if (bucket <= cursor_) {
+        push_heap(current_, e);
+    } else if (bucket - cursor_ < static_cast<std::int64_t>(ring_buckets)) {
+        const auto b = static_cast<std::size_t>(bucket) & (ring_buckets - 1);
+        ring_[b].push_back(e);
+        ring_occupied_[b / 64] |= std::uint64_t{1} << (b % 64);
+        ++in_ring_;
+    } else {
+        push_heap(far_, e);
+    }
 }
 
 bool EventQueue::pending(EventHandle handle) const {
@@ -36,7 +120,7 @@ bool EventQueue::pending(EventHandle handle) const {
 bool EventQueue::cancel(EventHandle handle) {
     if (!pending(handle)) return false;
     release(handle.slot);
-    drop_stale_top();
+    settle();
     compact_if_mostly_stale();
     return true;
 }
@@ -50,66 +134,93 @@ void EventQueue::release(std::uint32_t slot) {
     --live_;
 }
 
-// Keeps the invariant that the heap's top, if any, is a live event, so next_time() can be const.
-void EventQueue::drop_stale_top() {
-    while (!heap_.empty() && stale(heap_.front())) pop_top();
+std::size_t EventQueue::next_occupied(std::size_t from) const {
+    constexpr std::size_t words = ring_buckets / 64;
+    for (std::size_t k = 0; k <= words; ++k) {
+        const std::size_t w = (from / 64 + k) % words;
+        std::uint64_t bits = ring_occupied_[w];
+        if (k == 0) bits &= ~std::uint64_t{0} << (from % 64);
+        if (bits != 0) return (w * 64 + static_cast<std::size_t>(std::countr_zero(bits)) - from) & (ring_buckets - 1);
+    }
+    AGORA_ASSERT(false);  // called only while the ring holds entries
+    return 0;
+}
+
+void EventQueue::clear_ring_bucket(std::size_t b) {
+    in_ring_ -= ring_[b].size();
+    ring_[b].clear();  // keeps its memory for the bucket's next turn
+    ring_occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+}
+
+void EventQueue::settle() {
+    for (;;) {
+        while (!current_.empty() && stale(current_.front())) pop_heap(current_);
+        if (!current_.empty()) return;
+        if (live_ == 0) {
+            // Only stale entries are left: drop them, so the buckets start from an empty ring.
+            for (std::size_t w = 0; w < ring_occupied_.size(); ++w)
+                while (ring_occupied_[w] != 0) clear_ring_bucket(w * 64 + static_cast<std::size_t>(std::countr_zero(ring_occupied_[w])));
+            far_.clear();
+            return;
+        }
+        // The next bucket with anything in it becomes current, with far_'s events of that bucket.
+        AGORA_ASSERT(in_ring_ > 0 || !far_.empty());
+        std::int64_t next = std::numeric_limits<std::int64_t>::max();
+        if (in_ring_ > 0) {
+            const auto from = static_cast<std::size_t>(cursor_ + 1) & (ring_buckets - 1);
+            next = cursor_ + 1 + static_cast<std::int64_t>(next_occupied(from));
+        }
+        const bool from_ring = far_.empty() || next <= bucket_of(far_.front().at);
+        if (!from_ring) next = bucket_of(far_.front().at);
+        cursor_ = next;
+        if (from_ring) {
+            const auto b = static_cast<std::size_t>(cursor_) & (ring_buckets - 1);
+            // Copied rather than swapped, so each bucket keeps memory for its own load (not the
+            // largest any bucket ever had), and lets it go when the load fell (after the burst of
+            // a world's first seconds).
+            std::vector<Entry>& bucket = ring_[b];
+            current_.assign(bucket.begin(), bucket.end());
+            clear_ring_bucket(b);
+            if (bucket.capacity() > 4 * current_.size() + 64) bucket.shrink_to_fit();
+        }
+        while (!far_.empty() && bucket_of(far_.front().at) <= cursor_) {
+            current_.push_back(far_.front());
+            pop_heap(far_);
+        }
+        make_heap(current_);
+    }
 }
 
 void EventQueue::compact_if_mostly_stale() {
-    if (heap_.size() < 64 || heap_.size() <= 2 * live_) return;
-    std::erase_if(heap_, [this](const Entry& e) { return stale(e); });
-    for (std::size_t i = heap_.size() / arity + 1; i-- > 0;) sift_down(i);
-}
-
-void EventQueue::sift_up(std::size_t i) {
-    const Entry e = heap_[i];
-    while (i > 0) {
-        const std::size_t parent = (i - 1) / arity;
-        if (!before(e, heap_[parent])) break;
-        heap_[i] = heap_[parent];
-        i = parent;
+    const std::size_t total = current_.size() + in_ring_ + far_.size();
+    if (total < 64 || total <= 2 * live_) return;
+    const auto is_stale = [this](const Entry& e) { return stale(e); };
+    std::erase_if(current_, is_stale);
+    make_heap(current_);
+    std::erase_if(far_, is_stale);
+    make_heap(far_);
+    for (std::size_t b = 0; b < ring_buckets; ++b) {
+        if (ring_[b].empty()) continue;
+        in_ring_ -= std::erase_if(ring_[b], is_stale);
+        if (ring_[b].empty()) ring_occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
     }
-    heap_[i] = e;
-}
-
-void EventQueue::sift_down(std::size_t i) {
-    const std::size_t n = heap_.size();
-    if (i >= n) return;
-    const Entry e = heap_[i];
-    for (;;) {
-        const std::size_t first = arity * i + 1;
-        if (first >= n) break;
-        std::size_t best = first;
-        const std::size_t end = std::min(first + arity, n);
-        for (std::size_t c = first + 1; c < end; ++c)
-            if (before(heap_[c], heap_[best])) best = c;
-        if (!before(heap_[best], e)) break;
-        heap_[i] = heap_[best];
-        i = best;
-    }
-    heap_[i] = e;
-}
-
-void EventQueue::pop_top() {
-    heap_.front() = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    settle();
 }
 
 std::optional<TimePoint> EventQueue::next_time() const {
-    if (heap_.empty()) return std::nullopt;
-    return heap_.front().at;
+    if (current_.empty()) return std::nullopt;
+    return current_.front().at;
 }
 
 bool EventQueue::run_next() {
-    if (heap_.empty()) return false;
-    const Entry top = heap_.front();
+    if (current_.empty()) return false;
+    const Entry top = current_.front();
     AGORA_ASSERT(!stale(top));
-    pop_top();
+    pop_heap(current_);
     const Event event = slots_[top.slot].event;
     // Free the slot before running: the event may schedule others, which may reuse it.
     release(top.slot);
-    drop_stale_top();
+    settle();
     clock_.advance_to(top.at);
     ++processed_;
     event.sink->on_event(event.kind, event.arg, top.at);
@@ -119,7 +230,7 @@ bool EventQueue::run_next() {
 std::uint64_t EventQueue::run_until(TimePoint until) {
     AGORA_ASSERT(until >= now());
     std::uint64_t ran = 0;
-    while (!heap_.empty() && heap_.front().at <= until) {
+    while (!current_.empty() && current_.front().at <= until) {
         run_next();
         ++ran;
     }

@@ -1,6 +1,8 @@
 // The discrete-event core: ordering, cancellation, the clock, and seeded streams.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -124,19 +126,19 @@ TEST(EventQueue, RunUntilStopsAtItsBound) {
     EXPECT_FALSE(q.run_next());
 }
 
-// Proves the heap runs events exactly in (time, scheduling order) under a random mix of
-// schedules, cancellations (enough to trigger its rebuilds) and runs, compared with an ordered set.
-TEST(EventQueue, RandomScheduleAndCancelMatchesAnOrderedSet) {
+// Runs a random mix of schedules (each `delay(rng)` ahead), cancellations (enough to trigger the
+// queue's compactions) and runs of up to `step` against an ordered set of what should run.
+void expect_order_of_an_ordered_set(const std::function<Duration(Rng&)>& delay, Duration step, std::uint64_t seed) {
     EventQueue q;
     Recorder r(q);
-    Rng rng(7);
+    Rng rng(seed);
     std::set<std::pair<TimePoint, std::uint64_t>> expected;  // (time, arg); arg grows with scheduling order
     std::vector<std::pair<EventHandle, std::pair<TimePoint, std::uint64_t>>> live;
     std::vector<std::pair<TimePoint, std::uint64_t>> wanted;
     std::uint64_t next = 0;
     for (int round = 0; round < 200; ++round) {
         for (std::uint64_t i = rng.below(60); i > 0; --i) {
-            const TimePoint at = q.now() + milliseconds(static_cast<std::int64_t>(rng.below(20)));
+            const TimePoint at = q.now() + delay(rng);
             live.push_back({q.schedule_at(at, Event{&r, 0, next}), {at, next}});
             expected.insert({at, next++});
         }
@@ -146,7 +148,7 @@ TEST(EventQueue, RandomScheduleAndCancelMatchesAnOrderedSet) {
             live[k] = live.back();
             live.pop_back();
         }
-        const TimePoint until = q.now() + milliseconds(static_cast<std::int64_t>(rng.below(8)));
+        const TimePoint until = q.now() + Duration(static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(step.count()))));
         while (!expected.empty() && expected.begin()->first <= until) {
             wanted.push_back(*expected.begin());
             expected.erase(expected.begin());
@@ -154,7 +156,29 @@ TEST(EventQueue, RandomScheduleAndCancelMatchesAnOrderedSet) {
         q.run_until(until);
         ASSERT_EQ(r.ran, wanted) << "round " << round;
         ASSERT_EQ(q.size(), expected.size());
+        ASSERT_EQ(q.next_time(), expected.empty() ? std::nullopt : std::optional(expected.begin()->first));
     }
+}
+
+// Proves events a few milliseconds apart (many in one bucket of the calendar) run exactly in
+// (time, scheduling order).
+TEST(EventQueue, RandomScheduleAndCancelMatchesAnOrderedSet) {
+    expect_order_of_an_ordered_set([](Rng& rng) { return milliseconds(static_cast<std::int64_t>(rng.below(20))); },
+                                   milliseconds(8), 7);
+}
+
+// The same for events from microseconds to hours ahead: past the calendar's ring of buckets (about
+// 4 s), around it many times, and after it empties and time jumps.
+TEST(EventQueue, EventsFarApartKeepTheirOrder) {
+    const auto delay = [](Rng& rng) -> Duration {
+        switch (rng.below(4)) {
+            case 0: return Duration(static_cast<std::int64_t>(rng.below(3000)));
+            case 1: return milliseconds(static_cast<std::int64_t>(rng.below(10'000)));
+            case 2: return seconds(static_cast<std::int64_t>(4 + rng.below(3)));
+            default: return seconds(static_cast<std::int64_t>(rng.below(7200)));
+        }
+    };
+    for (std::uint64_t seed = 1; seed <= 5; ++seed) expect_order_of_an_ordered_set(delay, seconds(30), seed);
 }
 
 std::vector<std::uint64_t> draws(std::uint64_t world, Stream s, std::uint64_t index) {
