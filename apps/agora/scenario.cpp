@@ -43,7 +43,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
     const std::set<std::string> crowd_keys = {"leechers", "file-mib", "piece-kib", "seed-upload-mbit",
                                               "seed-download-mbit", "arrival-window-s", "time-limit-s", "max-peers",
                                               "link"};
-    const std::set<std::string> link_keys = {"name", "share", "up-mbit", "down-mbit", "nat"};
+    const std::set<std::string> link_keys = {"name", "share", "up-mbit", "down-mbit", "nat", "port-forward"};
     const std::set<std::string> dht_keys = {"nodes", "lookups", "join-window-s", "settle-s", "lookup-window-s",
                                             "up-mbit", "down-mbit"};
     std::set<std::string> common = {"kind", "seed", "latency-ms", "loss"};
@@ -153,7 +153,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
     }
     if (auto n = t["link"]) {
         const auto* a = n.as_array();
-        if (!a || a->empty()) return bad(path + ": [[link]] entries: name, share, up-mbit, down-mbit, and nat if any");
+        if (!a || a->empty()) return bad(path + ": [[link]] entries: name, share, up-mbit, down-mbit, and nat and port-forward if any");
         c.links.clear();
         for (const auto& item : *a) {
             const auto* l = item.as_table();
@@ -176,7 +176,15 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
                     return bad(path + ": [[link]] " + *name + ": nat must be \"none\", \"full-cone\", " +
                                "\"restricted-cone\", \"port-restricted-cone\" or \"symmetric\"");
             }
-            c.links.push_back({*name, *share, mbit(*up), mbit(*down), *nat});
+            bool forward = false;
+            if (const auto forward_key = (*l)["port-forward"]) {
+                const auto value = forward_key.value<bool>();
+                if (!value || !forward_key.is_boolean()) return bad(path + ": [[link]] " + *name + ": port-forward must be true or false");
+                if (*value && *nat == sim::NatType::none)
+                    return bad(path + ": [[link]] " + *name + ": port-forward needs a nat (a public address takes connections already)");
+                forward = *value;
+            }
+            c.links.push_back({*name, *share, mbit(*up), mbit(*down), *nat, forward});
         }
     }
     if (churn) {

@@ -55,6 +55,7 @@ ChurnResult run_churn(const ChurnConfig& config, std::uint64_t world_seed,
         NodeSpec spec;
         spec.dht = true;
         spec.link = {link.upload, link.download, config.loss, link.nat};
+        spec.port_forwarded = link.port_forward;
         const NodeIndex n = world.add_node(spec);
         position.resize(n.value + 1, 0);
         verified.resize(n.value + 1, 0);

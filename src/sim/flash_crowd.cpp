@@ -84,6 +84,7 @@ FlashCrowdResult run_flash_crowd(const FlashCrowdConfig& config, std::uint64_t w
             const auto& a = arrivals[next_arrival++];
             NodeSpec spec;
             spec.link = {a.link.upload, a.link.download, config.loss, a.link.nat};
+            spec.port_forwarded = a.link.port_forward;
             const NodeIndex n = world.add_node(spec);
             LeecherResult l;
             l.node = n.value;

@@ -20,6 +20,9 @@ struct LinkClass {
     // The NAT in front of each node of the class (none: a public address). Behind any of the four
     // types a node takes no unsolicited TCP connection, as a home router without a port forward.
     NatType nat = NatType::none;
+    // The NAT forwards the node's listening port to it (UPnP, NAT-PMP, or by hand), so others can
+    // dial it at the NAT's address. Meaningless without a NAT.
+    bool port_forward = false;
 };
 
 // Home access links as they are commonly sold (megabits per second, down/up): ADSL 16/1,

@@ -69,6 +69,10 @@ NodeIndex World::add_node(const NodeSpec& spec) {
     nd.engine = std::make_unique<session::Engine>(std::move(ec), queue_.now());
     network_.listen(n, config_.port);
     network_.bind(n, config_.port);  // its DHT's and its UDP trackers' socket
+    if (spec.port_forwarded) {
+        network_.forward_port(n, Protocol::tcp, config_.port);
+        network_.forward_port(n, Protocol::udp, config_.port);
+    }
     ++alive_;
     pump(n, queue_.now());
     return n;

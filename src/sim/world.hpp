@@ -61,6 +61,8 @@ struct NodeSpec {
     bool corrupt = false;
     // Takes requests and never serves them (a stalling peer).
     bool silent = false;
+    // Its NAT (link.nat) forwards its TCP and UDP port to it, as UPnP or NAT-PMP would ask.
+    bool port_forwarded = false;
 };
 
 class World final : public Host, public EventSink {

@@ -449,5 +449,35 @@ TEST(FlashCrowd, LeechersBehindNatReachOnlyPublicPeers) {
     EXPECT_GT(natted_bytes, 0.25 * file * natted) << "the NATed leechers uploaded over their own connections";
 }
 
+// Proves a port forward makes a NATed leecher reachable: with every leecher behind a
+// port-restricted cone NAT, none can dial another and the seed serves them all (above); when half
+// the NATs forward the listening port, everyone can dial that half, which then trades the file
+// among the crowd.
+TEST(FlashCrowd, APortForwardMakesANatedLeecherReachable) {
+    FlashCrowdConfig c = small_crowd(12);
+    c.time_limit = std::chrono::hours(1);
+    c.links = {{"closed", 1, 250'000, 2'000'000, NatType::port_restricted_cone},
+               {"forwarded", 1, 250'000, 2'000'000, NatType::port_restricted_cone, true}};
+    const auto r = run_flash_crowd(c, 5);
+    ASSERT_FALSE(r.failure) << *r.failure;
+    EXPECT_EQ(r.completed, 12u);
+    double forwarded_bytes = 0, closed_bytes = 0;
+    std::uint32_t forwarded = 0;
+    for (const auto& l : r.leechers) {
+        if (l.link == "forwarded") {
+            forwarded_bytes += static_cast<double>(l.bytes_sent);
+            ++forwarded;
+        } else {
+            closed_bytes += static_cast<double>(l.bytes_sent);
+        }
+    }
+    ASSERT_GT(forwarded, 0u);
+    const double file = 8 << 20;
+    EXPECT_GT(forwarded_bytes, 0.25 * file * forwarded) << "the forwarded leechers took connections and uploaded";
+    // The closed ones dial the forwarded ones and upload over those connections too.
+    EXPECT_GT(closed_bytes, 16'384.0 * 12);
+    EXPECT_LT(r.swarm_s, r.server_s);  // the seed did not have to send the file twelve times
+}
+
 }  // namespace
 }  // namespace agora::sim
