@@ -153,7 +153,8 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
     }
     if (auto n = t["link"]) {
         const auto* a = n.as_array();
-        if (!a || a->empty()) return bad(path + ": [[link]] entries: name, share, up-mbit, down-mbit, and nat and port-forward if any");
+        if (!a || a->empty())
+            return bad(path + ": [[link]] entries: name, share, up-mbit, down-mbit; optionally nat and port-forward");
         c.links.clear();
         for (const auto& item : *a) {
             const auto* l = item.as_table();
@@ -178,10 +179,11 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
             }
             bool forward = false;
             if (const auto forward_key = (*l)["port-forward"]) {
-                const auto value = forward_key.value<bool>();
-                if (!value || !forward_key.is_boolean()) return bad(path + ": [[link]] " + *name + ": port-forward must be true or false");
+                const auto value = forward_key.value_exact<bool>();
+                if (!value) return bad(path + ": [[link]] " + *name + ": port-forward must be true or false");
                 if (*value && *nat == sim::NatType::none)
-                    return bad(path + ": [[link]] " + *name + ": port-forward needs a nat (a public address takes connections already)");
+                    return bad(path + ": [[link]] " + *name +
+                               ": port-forward needs a nat (a public address takes connections already)");
                 forward = *value;
             }
             c.links.push_back({*name, *share, mbit(*up), mbit(*down), *nat, forward});

@@ -97,10 +97,31 @@ EventHandle EventQueue::schedule_at(TimePoint at, Event event) {
 void EventQueue::place(const Entry& e) {
     const std::int64_t bucket = bucket_of(e.at);
     if (current_.empty()) {
-        // Nothing is pending (settle() keeps current_ non-empty otherwise): this one is next.
-        cursor_ = std::max(cursor_, bucket);
+        // Nothing is pending (settle() keeps current_ non-empty otherwise, and emptied the ring and
+        // far_ when it was not): the calendar starts again from this event's bucket.
+        cursor_ = bucket;
         current_.push_back(e);
-    } else if (bucket <= cursor_) {
+        return;
+    }
+    if (bucket < cursor_ && in_ring_ == 0 && current_.size() <= rewind_max) {
+        // A few events wait, later than this one, and nothing in the ring: a world's first
+        // invariant check, a second ahead, scheduled before its nodes start. The calendar starts
+        // again from this bucket, so the busy second before it is not one heap of everything.
+        // (far_ holds buckets after the old cursor, so after the new one too.)
+        std::vector<Entry> held;
+        held.swap(current_);
+        cursor_ = bucket;
+        file(e);
+        for (const Entry& h : held)
+            if (!stale(h)) file(h);  // a stale one could otherwise come to current_'s top
+        return;
+    }
+    file(e);
+}
+
+void EventQueue::file(const Entry& e) {
+    const std::int64_t bucket = bucket_of(e.at);
+    if (bucket <= cursor_) {
         push_heap(current_, e);
     } else if (bucket - cursor_ < static_cast<std::int64_t>(ring_buckets)) {
         const auto b = static_cast<std::size_t>(bucket) & (ring_buckets - 1);
@@ -180,8 +201,8 @@ void EventQueue::settle() {
             // a world's first seconds).
             std::vector<Entry>& bucket = ring_[b];
             current_.assign(bucket.begin(), bucket.end());
+            if (bucket.capacity() > 4 * bucket.size() + 64) bucket.shrink_to_fit();  // to this turn's load
             clear_ring_bucket(b);
-            if (bucket.capacity() > 4 * current_.size() + 64) bucket.shrink_to_fit();
         }
         while (!far_.empty() && bucket_of(far_.front().at) <= cursor_) {
             current_.push_back(far_.front());

@@ -19,7 +19,7 @@
 // pending, and every pop from one heap of them walked ten levels of cold memory (sift_down was a
 // tenth of the time in a profile of the 10,000-leecher flash crowd).
 // Pending events are kept by how far ahead they are, in buckets of about a millisecond:
-//   - `current_`, a heap of the events in buckets up to `cursor_`: the next few thousand at most,
+//   - `current_`, a heap of the events in buckets up to `cursor_`: about a millisecond of them,
 //     small enough to stay in the processor's cache;
 //   - `ring_`, one unsorted vector per bucket for the next half second (most events: a message one
 //     latency away, most chunks' transmissions), appended to at no cost;
@@ -30,7 +30,7 @@
 // and `current_` is ordered by (time, sequence), so events run in exactly the order one heap of
 // everything would run them: the order, and with it every run's output, does not depend on this.
 // A ring much longer than half a second would not be faster, only larger: each bucket keeps the
-// memory of its fullest turn.
+// memory of its recent load.
 
 #pragma once
 
@@ -106,6 +106,8 @@ private:
     static std::int64_t bucket_of(TimePoint t) { return t.since_epoch.count() >> bucket_shift; }
     bool stale(const Entry& e) const { return slots_[e.slot].generation != e.generation; }
     void place(const Entry& e);
+    void file(const Entry& e);  // into current_, the ring or far_ by its bucket
+    static constexpr std::size_t rewind_max = 64;
     void release(std::uint32_t slot);
     // Restores the invariant that current_'s top is the earliest live event, and that current_ is
     // empty only when no event is pending, so next_time() can be const and cheap.

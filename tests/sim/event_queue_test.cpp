@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "sim/event_queue.hpp"
@@ -167,18 +168,59 @@ TEST(EventQueue, RandomScheduleAndCancelMatchesAnOrderedSet) {
                                    milliseconds(8), 7);
 }
 
-// The same for events from microseconds to hours ahead: past the calendar's ring of buckets (about
-// 4 s), around it many times, and after it empties and time jumps.
+// The same for events from microseconds to hours ahead: near the end of the calendar's ring of
+// buckets (0.52 s), past it, and around it many times.
 TEST(EventQueue, EventsFarApartKeepTheirOrder) {
     const auto delay = [](Rng& rng) -> Duration {
         switch (rng.below(4)) {
             case 0: return Duration(static_cast<std::int64_t>(rng.below(3000)));
             case 1: return milliseconds(static_cast<std::int64_t>(rng.below(10'000)));
-            case 2: return seconds(static_cast<std::int64_t>(4 + rng.below(3)));
+            case 2: return milliseconds(static_cast<std::int64_t>(500 + rng.below(60)));
             default: return seconds(static_cast<std::int64_t>(rng.below(7200)));
         }
     };
     for (std::uint64_t seed = 1; seed <= 5; ++seed) expect_order_of_an_ordered_set(delay, seconds(30), seed);
+}
+
+// Proves the order holds when the queue restarts its calendar: events scheduled after a later one
+// (a world's first invariant check, a second ahead, comes before its nodes' events), ties,
+// cancelled events, a far event cancelled before a near one, events that schedule another at
+// their own time while they run, and time jumping over an empty queue.
+TEST(EventQueue, EventsScheduledBeforeALaterOneKeepTheirOrder) {
+    EventQueue q;
+    Recorder r(q);
+    Rng rng(11);
+    // Expected order: (time, 0, arg) for events scheduled here, (time, 1, parent's arg) for the one
+    // a kind-1 event schedules at its own time while it runs (after everything scheduled before).
+    std::set<std::tuple<TimePoint, int, std::uint64_t>> expected;
+    auto add = [&](TimePoint at, std::uint64_t arg, std::uint32_t kind) {
+        const auto h = q.schedule_at(at, Event{&r, kind, arg});
+        expected.insert({at, 0, arg});
+        if (kind == 1) expected.insert({at, 1, arg});
+        return h;
+    };
+    add(at_ms(1000), 0, 0);
+    std::vector<EventHandle> handles;
+    for (std::uint64_t arg = 1; arg < 300; ++arg) {
+        const TimePoint at = arg % 10 == 0 ? at_ms(500) : TimePoint{} + Duration(static_cast<std::int64_t>(rng.below(1'200'000)));
+        handles.push_back(add(at, arg, arg % 13 == 0 ? 1 : 0));
+    }
+    for (std::size_t i = 0; i < handles.size(); i += 7) {
+        ASSERT_TRUE(q.cancel(handles[i]));
+        for (auto it = expected.begin(); it != expected.end();)
+            it = std::get<2>(*it) == i + 1 ? expected.erase(it) : std::next(it);
+    }
+    const auto far = q.schedule_at(at_ms(30'000), Event{&r, 0, 900});
+    ASSERT_TRUE(q.cancel(far));
+    add(at_ms(2), 901, 0);
+    q.run_until(at_ms(60'000));
+    add(at_ms(3'600'000), 902, 0);  // after an empty queue and a jump of time
+    add(at_ms(3'600'000) + Duration(1), 903, 1);
+    q.run_until(at_ms(4'000'000));
+    std::vector<std::pair<TimePoint, std::uint64_t>> wanted;
+    for (const auto& [at, phase, arg] : expected) wanted.push_back({at, phase == 0 ? arg : arg + 1000});
+    EXPECT_EQ(r.ran, wanted);
+    EXPECT_TRUE(q.empty());
 }
 
 std::vector<std::uint64_t> draws(std::uint64_t world, Stream s, std::uint64_t index) {

@@ -86,6 +86,23 @@ TEST(World, TwoNodesExchangeATorrentAtTheLinkRate) {
     EXPECT_EQ(s.verified[leech.value], s.info->layout.piece_count());
 }
 
+// Proves a node with port_forwarded has its NAT let anyone in on its port, TCP (peers) and UDP (its
+// DHT), and that one without it lets nobody in unasked.
+TEST(World, APortForwardOpensTheNodesPortToAnyone) {
+    Swarm s;
+    NodeSpec spec;
+    spec.link.nat = NatType::port_restricted_cone;
+    const auto closed = s.world.add_node(spec);
+    spec.port_forwarded = true;
+    const auto open = s.world.add_node(spec);
+    const std::uint16_t port = WorldConfig{}.port;  // the Swarm's world keeps the default
+    const Address stranger{make_ip(10, 9, 9, 9), 40000};
+    for (const auto protocol : {Protocol::tcp, Protocol::udp}) {
+        EXPECT_EQ(s.world.network().nat(open)->inbound(protocol, port, stranger, s.world.now()), port);
+        EXPECT_EQ(s.world.network().nat(closed)->inbound(protocol, port, stranger, s.world.now()), std::nullopt);
+    }
+}
+
 TEST(World, ACorruptingPeerNeverGetsAWrongPieceVerified) {
     Swarm s;
     const auto honest = s.node(500'000, 10'000'000);
