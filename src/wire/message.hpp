@@ -118,8 +118,9 @@ using Message = std::variant<KeepAlive, Choke, Unchoke, Interested, NotIntereste
 void encode(const Message& message, Bytes& out);
 Bytes encode(const Message& message);
 
-// Appends the 13-byte header of a piece message (length prefix, id, piece, offset) whose block of
-// `data_bytes` bytes the caller writes next, so a block need not be copied into a Message first.
+// Appends the 13-byte header of a piece message (length prefix, id, piece, offset) for a block of
+// `data_bytes` bytes that goes right after it: encode() of a Piece appends the block next,
+// PieceBuffer::finish() writes the header into the room it kept in front of the block.
 inline constexpr std::size_t piece_header_bytes = 13;
 void encode_piece_header(std::uint32_t piece, std::uint32_t offset, std::uint32_t data_bytes,
                          Bytes& out);
