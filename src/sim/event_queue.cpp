@@ -179,8 +179,8 @@ void EventQueue::settle() {
         if (!current_.empty()) return;
         if (live_ == 0) {
             // Only stale entries are left: drop them, so the buckets start from an empty ring.
-            for (std::size_t w = 0; w < ring_occupied_.size(); ++w)
-                while (ring_occupied_[w] != 0) clear_ring_bucket(w * 64 + static_cast<std::size_t>(std::countr_zero(ring_occupied_[w])));
+            for (std::size_t b = 0; b < ring_buckets; ++b)
+                if (!ring_[b].empty()) clear_ring_bucket(b);
             far_.clear();
             return;
         }
@@ -223,7 +223,7 @@ void EventQueue::compact_if_mostly_stale() {
     for (std::size_t b = 0; b < ring_buckets; ++b) {
         if (ring_[b].empty()) continue;
         in_ring_ -= std::erase_if(ring_[b], is_stale);
-        if (ring_[b].empty()) ring_occupied_[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+        if (ring_[b].empty()) clear_ring_bucket(b);  // only its bit is left to clear
     }
     settle();
 }
