@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
 #include <vector>
 
 #include "core/bitfield.hpp"
@@ -100,10 +101,28 @@ TEST(HandleMap, MatchesStdMap) {
             if (it != map.end()) {
                 ASSERT_EQ(it->first, k);
                 ASSERT_EQ(it->second, reference[k]);
+                // A found iterator reaches its element through the index; walking on from it
+                // must read the array again.
+                auto after = it;
+                ++after;
+                const auto reference_after = reference.upper_bound(k);
+                ASSERT_EQ(after == map.end(), reference_after == reference.end()) << k;
+                if (reference_after != reference.end()) {
+                    ASSERT_EQ(after->first, reference_after->first);
+                }
             }
         } else if (roll < 98) {
             const auto k = static_cast<std::uint32_t>(rng.below(next + 1));
-            ASSERT_EQ(map.erase(k), reference.erase(k)) << k;
+            if (rng.below(2) == 0) {
+                ASSERT_EQ(map.erase(k), reference.erase(k)) << k;
+            } else if (const auto it = map.find(k); it != map.end()) {
+                const auto next_it = map.erase(it);
+                const auto reference_next = reference.erase(reference.find(k));
+                ASSERT_EQ(next_it == map.end(), reference_next == reference.end()) << k;
+                if (reference_next != reference.end()) {
+                    ASSERT_EQ(next_it->first, reference_next->first);
+                }
+            }
         } else if (roll < 99) {
             map.clear();
             reference.clear();
