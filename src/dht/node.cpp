@@ -604,19 +604,9 @@ TimePoint Node::next_deadline() const {
     return next;
 }
 
-std::optional<Datagram> Node::poll_send() {
-    if (outbox_.empty()) return std::nullopt;
-    auto d = std::move(outbox_.front());
-    outbox_.pop_front();
-    return d;
-}
+std::optional<Datagram> Node::poll_send() { return outbox_.poll(); }
 
-std::optional<Event> Node::poll_event() {
-    if (events_.empty()) return std::nullopt;
-    auto e = std::move(events_.front());
-    events_.pop_front();
-    return e;
-}
+std::optional<Event> Node::poll_event() { return events_.poll(); }
 
 NodeStatus Node::status(TimePoint now) const {
     NodeStatus s;

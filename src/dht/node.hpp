@@ -8,7 +8,6 @@
 // putting items.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +18,7 @@
 
 #include "core/clock.hpp"
 #include "core/ed25519.hpp"
+#include "core/poll_queue.hpp"
 #include "core/result.hpp"
 #include "core/rng.hpp"
 #include "dht/item.hpp"
@@ -187,8 +187,8 @@ private:
     std::uint16_t next_transaction_;
     std::map<QueryId, Query> queries_;
     QueryId next_query_ = 1;
-    std::deque<Datagram> outbox_;
-    std::deque<Event> events_;
+    PollQueue<Datagram> outbox_;
+    PollQueue<Event> events_;
     TimePoint next_upkeep_;
     TimePoint last_bootstrap_;
     bool bootstrapping_ = false;

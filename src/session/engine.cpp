@@ -114,14 +114,7 @@ std::vector<TorrentHandle> Engine::torrents() const {
 
 std::optional<Action> Engine::poll_action() {
     if (dht_) drain_dht();
-    if (actions_taken_ == actions_.size()) {
-        // All taken: start over, giving back the room of a burst (an engine keeps a few slots).
-        if (actions_.capacity() > actions_kept_max) actions_ = {};
-        else actions_.clear();
-        actions_taken_ = 0;
-        return std::nullopt;
-    }
-    return std::move(actions_[actions_taken_++]);
+    return actions_.poll();
 }
 
 std::optional<TorrentHandle> Engine::torrent_for_hash(const std::array<std::uint8_t, 20>& hash) const {

@@ -20,6 +20,7 @@
 #include "core/clock.hpp"
 #include "core/handle_map.hpp"
 #include "core/ids.hpp"
+#include "core/poll_queue.hpp"
 #include "core/rng.hpp"
 #include "dht/node.hpp"
 #include "meta/torrent_info.hpp"
@@ -230,11 +231,7 @@ private:
     std::string our_address_;
     std::uint32_t next_torrent_ = 0;
     std::uint32_t next_peer_ = 0;
-    // Actions not yet polled: those from actions_taken_ on. A vector, not a deque: an Action is
-    // over 256 bytes, so a deque would allocate a block for every one.
-    static constexpr std::size_t actions_kept_max = 8;
-    std::vector<Action> actions_;
-    std::size_t actions_taken_ = 0;
+    PollQueue<Action> actions_;
     TimePoint next_housekeeping_;
     bool shutting_down_ = false;
 };

@@ -75,9 +75,9 @@ Peer* Torrent::find(PeerHandle h) {
     return it == peers_.end() ? nullptr : &it->second;
 }
 
-void Torrent::send(PeerHandle peer, const wire::Message& m) {
-    Peer* p = find(peer);
-    if (p) p->last_sent = now_;
+void Torrent::send(Peer& p, const wire::Message& m) {
+    const PeerHandle peer = p.handle;
+    p.last_sent = now_;
     // Messages to one peer in a row travel as one Send (one write for the driver, one delivery in
     // the simulator): a burst of requests or haves costs one system call, not one each.
     Bytes* out = nullptr;
@@ -87,7 +87,7 @@ void Torrent::send(PeerHandle peer, const wire::Message& m) {
     if (!out) out = &std::get<SendBytes>(outputs_.emplace_back(SendBytes{peer, Bytes()})).bytes;
     const std::size_t before = out->size();
     wire::encode(m, *out);
-    if (p) p->unsent += out->size() - before;
+    p.unsent += out->size() - before;
 }
 
 void Torrent::drop(PeerHandle peer, std::string reason, bool ban) {
@@ -95,10 +95,7 @@ void Torrent::drop(PeerHandle peer, std::string reason, bool ban) {
 }
 
 std::optional<Output> Torrent::poll_output() {
-    if (outputs_.empty()) return std::nullopt;
-    Output o = std::move(outputs_.front());
-    outputs_.pop_front();
-    return o;
+    return outputs_.poll();
 }
 
 void Torrent::add_peer(PeerHandle handle, std::string key, bool outgoing, bool fast, bool extensions,
@@ -120,11 +117,11 @@ void Torrent::add_peer(PeerHandle handle, std::string key, bool outgoing, bool f
     // BEP 3/6: what we have goes first; then the BEP 10 handshake.
     const auto& have = picker_.have();
     if (fast && have.all())
-        send(handle, wire::HaveAll{});
+        send(p, wire::HaveAll{});
     else if (fast && have.none())
-        send(handle, wire::HaveNone{});
+        send(p, wire::HaveNone{});
     else if (!have.none())
-        send(handle, wire::BitfieldMsg{have.bytes()});
+        send(p, wire::BitfieldMsg{have.bytes()});
     if (extensions) {
         wire::ExtendedHandshake hs;
         hs.m["ut_metadata"] = our_ut_metadata_id;
@@ -136,7 +133,7 @@ void Torrent::add_peer(PeerHandle handle, std::string key, bool outgoing, bool f
         if (have.all()) hs.upload_only = true;
         if (p.address)  // how we see it, 4 or 16 bytes (BEP 10 "yourip")
             hs.yourip = Bytes(reinterpret_cast<const char*>(p.address->ip.data()), p.address->v6 ? 16 : 4);
-        send(handle, wire::Extended{0, wire::encode_extended_handshake(hs)});
+        send(p, wire::Extended{0, wire::encode_extended_handshake(hs)});
     }
 }
 
@@ -174,7 +171,7 @@ void Torrent::fill_unchoke_slots(TimePoint now) {
         waiting.pop_back();
         q.am_choking = false;
         q.last_unchoked = now;
-        send(q.handle, wire::Unchoke{});
+        send(q, wire::Unchoke{});
         ++unchoked;
     }
 }
@@ -188,7 +185,7 @@ void Torrent::update_interest(Peer& p) {
     const bool want = picker_.am_interested_in(p.has);
     if (want == p.am_interested) return;
     p.am_interested = want;
-    send(p.handle, want ? wire::Message(wire::Interested{}) : wire::Message(wire::NotInterested{}));
+    send(p, want ? wire::Message(wire::Interested{}) : wire::Message(wire::NotInterested{}));
 }
 
 void Torrent::set_priorities(std::vector<std::uint8_t> piece_priorities, TimePoint now) {
@@ -247,7 +244,7 @@ void Torrent::handle_message(PeerHandle handle, const wire::Message& message, Ti
                 p.peer_interested = false;
                 if (!p.am_choking) {
                     p.am_choking = true;
-                    send(p.handle, wire::Choke{});
+                    send(p, wire::Choke{});
                     fill_unchoke_slots(now);
                 }
             } else if constexpr (std::is_same_v<T, wire::Have>) {
@@ -314,7 +311,7 @@ void Torrent::on_request(Peer& p, const wire::Request& r, TimePoint) {
                                   std::to_string(r.offset) + ", length " + std::to_string(r.length) + ")");
     // We only ever upload pieces we verified.
     if (p.am_choking || !picker_.have().get(r.piece)) {
-        if (p.fast) send(p.handle, wire::Reject{r.piece, r.offset, r.length});
+        if (p.fast) send(p, wire::Reject{r.piece, r.offset, r.length});
         return;
     }
     if (p.incoming.size() >= config_.our_reqq) return drop(p.handle, "too many requests queued");
@@ -405,7 +402,7 @@ void Torrent::on_piece(Peer& p, const wire::Piece& m) {
                 Peer& q = entry.second;
                 std::erase_if(q.requests, [&](const OutstandingRequest& r) {
                     if (r.block.piece != block.piece) return false;
-                    send(q.handle, wire::Cancel{r.block.piece.value, r.block.block * limits::block_size_bytes,
+                    send(q, wire::Cancel{r.block.piece.value, r.block.block * limits::block_size_bytes,
                                                 picker_.block_length(r.block)});
                     return true;
                 });
@@ -448,7 +445,7 @@ void Torrent::handle_piece_checked(PieceIndex piece, bool ok, std::vector<Sha1> 
         std::size_t i = 0;
         for (auto& [k, q] : peers_) {
             // Having one piece more can only end our interest in a peer that had it.
-            if (had[i++] == 0) send(q.handle, wire::Have{piece.value});
+            if (had[i++] == 0) send(q, wire::Have{piece.value});
             else if (q.am_interested) update_interest(q);
             if (!q.peer_choking) fill_requests(q, now);
         }
@@ -549,7 +546,7 @@ void Torrent::fill_requests(Peer& p, TimePoint now) {
     for (const auto& b : picks) {
         picker_.mark_requested(b);
         p.requests.push_back(OutstandingRequest{b, now});
-        send(p.handle, wire::Request{b.piece.value, b.block * limits::block_size_bytes, picker_.block_length(b)});
+        send(p, wire::Request{b.piece.value, b.block * limits::block_size_bytes, picker_.block_length(b)});
     }
 }
 
@@ -578,7 +575,7 @@ void Torrent::on_extended(Peer& p, const wire::Extended& m) {
         reply.total_size = static_cast<std::int64_t>(bytes.size());
         reply.data = BytesView(bytes).substr(start, 16384);
     }
-    send(p.handle, wire::Extended{p.ut_metadata_id, wire::encode_metadata(reply)});
+    send(p, wire::Extended{p.ut_metadata_id, wire::encode_metadata(reply)});
 }
 
 void Torrent::on_extended_handshake(Peer& p, const wire::ExtendedHandshake& hs) {
@@ -701,7 +698,7 @@ void Torrent::send_pex_to(Peer& p, const std::vector<PexEntry>& connected) {
     const Bytes payload = wire::encode_pex(m);
     const auto back = wire::decode_pex(payload);  // what we send must read back as what we meant
     AGORA_ASSERT(back && back->added.size() == m.added.size() && back->dropped.size() == m.dropped.size());
-    send(p.handle, wire::Extended{p.ut_pex_id, payload});
+    send(p, wire::Extended{p.ut_pex_id, payload});
     p.pex_sent_once = true;
     ++totals_.pex_sent;
 }
@@ -749,13 +746,13 @@ void Torrent::rechoke(TimePoint now) {
         if (unchoke && p.am_choking) {
             p.am_choking = false;
             p.last_unchoked = now;
-            send(p.handle, wire::Unchoke{});
+            send(p, wire::Unchoke{});
         } else if (!unchoke && !p.am_choking) {
             p.am_choking = true;
-            send(p.handle, wire::Choke{});
+            send(p, wire::Choke{});
             // Requests not yet being read are dropped (BEP 6: rejected one by one).
             for (const auto& r : p.incoming)
-                if (!r.reading && p.fast) send(p.handle, wire::Reject{r.piece.value, r.offset, r.length});
+                if (!r.reading && p.fast) send(p, wire::Reject{r.piece.value, r.offset, r.length});
             std::erase_if(p.incoming, [](const IncomingRequest& r) { return !r.reading; });
         }
     }
@@ -788,7 +785,7 @@ void Torrent::handle_timeout(TimePoint now) {
             }
             if (now - p.last_sent >= config_.keepalive_interval) {
                 p.last_sent = now;
-                send(p.handle, wire::KeepAlive{});
+                send(p, wire::KeepAlive{});
             }
             if (!p.peer_choking) fill_requests(p, now);
             // Two seeds have nothing to say to each other.

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +19,7 @@
 #include "core/clock.hpp"
 #include "core/handle_map.hpp"
 #include "core/ids.hpp"
+#include "core/poll_queue.hpp"
 #include "core/rng.hpp"
 #include "meta/torrent_info.hpp"
 #include "swarm/choker.hpp"
@@ -173,7 +173,7 @@ private:
     enum class Timer { tick, rechoke, count };
     struct PexEntry { Contact contact; std::uint8_t flags = 0; };
 
-    void send(PeerHandle peer, const wire::Message& m);
+    void send(Peer& p, const wire::Message& m);
     void drop(PeerHandle peer, std::string reason, bool ban = false);
     void on_have(Peer& p, std::uint32_t piece);
     void on_request(Peer& p, const wire::Request& r, TimePoint now);
@@ -213,7 +213,7 @@ private:
     std::size_t checking_bytes_ = 0;       // piece bytes handed to the driver, not yet checked
     std::uint32_t pieces_in_memory_ = 0;   // started pieces with blocks stored (partial_bytes_max)
     std::map<std::uint32_t, PieceSources> downloading_;
-    std::deque<Output> outputs_;
+    PollQueue<Output, 32> outputs_;  // room for a piece's haves to every peer
     TimePoint timers_[static_cast<int>(Timer::count)];
     TorrentStats totals_;
     TimePoint now_;  // of the input being handled

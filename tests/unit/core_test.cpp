@@ -11,6 +11,7 @@
 #include "core/handle_map.hpp"
 #include "core/hash.hpp"
 #include "core/merkle.hpp"
+#include "core/poll_queue.hpp"
 #include "core/rng.hpp"
 
 using namespace agora;
@@ -138,6 +139,26 @@ TEST(HandleMap, MatchesStdMap) {
     map.erase(next + 50);
     EXPECT_EQ(map.find(next)->second, 42u);
     EXPECT_EQ(&kept, &map.find(next)->second);
+}
+
+// Proves a PollQueue hands out elements in the order pushed, across bursts, whether or not it
+// gives its room back in between, and that back() is the last element not yet polled.
+TEST(PollQueue, PollsInOrderAcrossBursts) {
+    PollQueue<std::string, 4> q;
+    EXPECT_FALSE(q.poll());
+    for (const std::size_t burst : {3u, 10u, 1u}) {
+        for (std::size_t i = 0; i < burst; ++i) q.push_back(std::to_string(burst) + "-" + std::to_string(i));
+        q.back() += "!";
+        EXPECT_EQ(q.size(), burst);
+        EXPECT_EQ(*q.poll(), std::to_string(burst) + "-0" + (burst == 1 ? "!" : ""));
+        q.emplace_back("late");  // pushed while others wait: after them
+        for (std::size_t i = 1; i < burst; ++i)
+            EXPECT_EQ(*q.poll(), std::to_string(burst) + "-" + std::to_string(i) + (i + 1 == burst ? "!" : ""));
+        EXPECT_EQ(q.back(), "late");
+        EXPECT_EQ(*q.poll(), "late");
+        EXPECT_TRUE(q.empty());
+        EXPECT_FALSE(q.poll());
+    }
 }
 
 TEST(Merkle, RootsAndPadding) {
