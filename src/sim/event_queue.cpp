@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <string>
 
 #include "core/assert.hpp"
 
@@ -226,6 +227,53 @@ void EventQueue::compact_if_mostly_stale() {
         if (ring_[b].empty()) clear_ring_bucket(b);  // only its bit is left to clear
     }
     settle();
+}
+
+std::optional<std::string> EventQueue::check_invariants() const {
+    const auto at = [](const Entry& e) { return std::to_string(e.at.since_epoch.count()) + " us"; };
+    std::size_t live_entries = 0;
+    const auto count = [&](const Entry& e) -> std::optional<std::string> {
+        if (e.slot >= slots_.size()) return "an entry names slot " + std::to_string(e.slot) + ", past the slots";
+        if (stale(e)) return std::nullopt;
+        if (!slots_[e.slot].live) return "an entry of a free slot is not stale";
+        if (e.at < now()) return "an event at " + at(e) + " is pending before the clock";
+        ++live_entries;
+        return std::nullopt;
+    };
+    const auto heap_ordered = [](const std::vector<Entry>& heap) {
+        for (std::size_t i = 1; i < heap.size(); ++i)
+            if (before(heap[i], heap[(i - 1) / arity])) return false;
+        return true;
+    };
+    if (!heap_ordered(current_)) return "the current bucket's heap is out of order";
+    if (!heap_ordered(far_)) return "the far heap is out of order";
+    if (current_.empty() != (live_ == 0)) return "the current bucket is empty while events are pending, or the reverse";
+    if (!current_.empty() && stale(current_.front())) return "a cancelled event is at the top";
+    for (const Entry& e : current_) {
+        if (bucket_of(e.at) > cursor_) return "an event at " + at(e) + " is in the current bucket early";
+        if (auto broken = count(e)) return broken;
+    }
+    std::size_t in_ring = 0;
+    for (std::size_t b = 0; b < ring_buckets; ++b) {
+        const bool bit = (ring_occupied_[b / 64] >> (b % 64)) & 1;
+        if (bit == ring_[b].empty()) return "ring bucket " + std::to_string(b) + "'s occupancy bit is wrong";
+        in_ring += ring_[b].size();
+        for (const Entry& e : ring_[b]) {
+            const std::int64_t bucket = bucket_of(e.at);
+            if (bucket <= cursor_ || bucket - cursor_ >= static_cast<std::int64_t>(ring_buckets) ||
+                (static_cast<std::size_t>(bucket) & (ring_buckets - 1)) != b)
+                return "an event at " + at(e) + " is in ring bucket " + std::to_string(b);
+            if (auto broken = count(e)) return broken;
+        }
+    }
+    if (in_ring != in_ring_) return "the ring holds " + std::to_string(in_ring) + " entries, counted " + std::to_string(in_ring_);
+    for (const Entry& e : far_) {
+        if (bucket_of(e.at) <= cursor_) return "an event at " + at(e) + " is still in the far heap";
+        if (auto broken = count(e)) return broken;
+    }
+    if (live_entries != live_)
+        return std::to_string(live_entries) + " live entries for " + std::to_string(live_) + " pending events";
+    return std::nullopt;
 }
 
 std::optional<TimePoint> EventQueue::next_time() const {

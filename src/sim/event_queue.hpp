@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -88,6 +89,10 @@ public:
     TimePoint now() const { return clock_.now(); }
     const Clock& clock() const { return clock_; }
     std::uint64_t events_processed() const { return processed_; }
+    // What is wrong with the calendar's bookkeeping, if anything: each pending event filed once,
+    // in the part and bucket its time says, the heaps ordered, the ring's counts and bits true.
+    // Linear in the entries held; the world runs it with its other periodic checks.
+    std::optional<std::string> check_invariants() const;
 
 private:
     struct Entry {

@@ -223,6 +223,7 @@ void World::on_event(std::uint32_t kind, std::uint64_t arg, TimePoint now) {
             return;
         case check:
             if (auto broken = network_.check_invariants()) fail("network: " + *broken);
+            if (auto broken = queue_.check_invariants()) fail("event queue: " + *broken);
             check_requests(now);
             queue_.schedule_after(config_.invariant_interval, Event{this, check, 0});
             return;

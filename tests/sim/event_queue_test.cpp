@@ -154,7 +154,9 @@ void expect_order_of_an_ordered_set(const std::function<Duration(Rng&)>& delay, 
             wanted.push_back(*expected.begin());
             expected.erase(expected.begin());
         }
+        ASSERT_EQ(q.check_invariants(), std::nullopt) << "round " << round;
         q.run_until(until);
+        ASSERT_EQ(q.check_invariants(), std::nullopt) << "round " << round;
         ASSERT_EQ(r.ran, wanted) << "round " << round;
         ASSERT_EQ(q.size(), expected.size());
         ASSERT_EQ(q.next_time(), expected.empty() ? std::nullopt : std::optional(expected.begin()->first));
@@ -210,10 +212,13 @@ TEST(EventQueue, EventsScheduledBeforeALaterOneKeepTheirOrder) {
         for (auto it = expected.begin(); it != expected.end();)
             it = std::get<2>(*it) == i + 1 ? expected.erase(it) : std::next(it);
     }
+    ASSERT_EQ(q.check_invariants(), std::nullopt);
     const auto far = q.schedule_at(at_ms(30'000), Event{&r, 0, 900});
     ASSERT_TRUE(q.cancel(far));
     add(at_ms(2), 901, 0);
+    ASSERT_EQ(q.check_invariants(), std::nullopt);
     q.run_until(at_ms(60'000));
+    ASSERT_EQ(q.check_invariants(), std::nullopt);
     add(at_ms(3'600'000), 902, 0);  // after an empty queue and a jump of time
     add(at_ms(3'600'000) + Duration(1), 903, 1);
     q.run_until(at_ms(4'000'000));
