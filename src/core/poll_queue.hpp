@@ -27,6 +27,7 @@ public:
     }
     bool empty() const { return taken_ == items_.size(); }
     std::size_t size() const { return items_.size() - taken_; }
+    std::size_t capacity() const { return items_.capacity(); }
     // The last element pushed and not yet polled.
     T& back() {
         AGORA_ASSERT(!empty());
@@ -36,7 +37,7 @@ public:
     // The first element not yet polled; nothing when all were.
     std::optional<T> poll() {
         if (taken_ == items_.size()) {
-            if (items_.capacity() > kept_max) items_ = {};
+            if (items_.capacity() > kept_max) std::vector<T>().swap(items_);  // (`= {}` would keep it)
             else items_.clear();
             taken_ = 0;
             return std::nullopt;

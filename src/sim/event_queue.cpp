@@ -231,13 +231,15 @@ void EventQueue::compact_if_mostly_stale() {
 
 std::optional<std::string> EventQueue::check_invariants() const {
     const auto at = [](const Entry& e) { return std::to_string(e.at.since_epoch.count()) + " us"; };
-    std::size_t live_entries = 0;
+    std::vector<bool> filed(slots_.size());  // the live slots an entry was found for
     const auto count = [&](const Entry& e) -> std::optional<std::string> {
         if (e.slot >= slots_.size()) return "an entry names slot " + std::to_string(e.slot) + ", past the slots";
+        if (e.seq >= next_seq_) return "an entry has a sequence number not yet issued";
         if (stale(e)) return std::nullopt;
         if (!slots_[e.slot].live) return "an entry of a free slot is not stale";
+        if (filed[e.slot]) return "slot " + std::to_string(e.slot) + " is filed twice";
+        filed[e.slot] = true;
         if (e.at < now()) return "an event at " + at(e) + " is pending before the clock";
-        ++live_entries;
         return std::nullopt;
     };
     const auto heap_ordered = [](const std::vector<Entry>& heap) {
@@ -247,12 +249,12 @@ std::optional<std::string> EventQueue::check_invariants() const {
     };
     if (!heap_ordered(current_)) return "the current bucket's heap is out of order";
     if (!heap_ordered(far_)) return "the far heap is out of order";
-    if (current_.empty() != (live_ == 0)) return "the current bucket is empty while events are pending, or the reverse";
-    if (!current_.empty() && stale(current_.front())) return "a cancelled event is at the top";
     for (const Entry& e : current_) {
         if (bucket_of(e.at) > cursor_) return "an event at " + at(e) + " is in the current bucket early";
         if (auto broken = count(e)) return broken;
     }
+    if (current_.empty() != (live_ == 0)) return "the current bucket is empty while events are pending, or the reverse";
+    if (!current_.empty() && stale(current_.front())) return "a cancelled event is at the top";
     std::size_t in_ring = 0;
     for (std::size_t b = 0; b < ring_buckets; ++b) {
         const bool bit = (ring_occupied_[b / 64] >> (b % 64)) & 1;
@@ -266,13 +268,26 @@ std::optional<std::string> EventQueue::check_invariants() const {
             if (auto broken = count(e)) return broken;
         }
     }
-    if (in_ring != in_ring_) return "the ring holds " + std::to_string(in_ring) + " entries, counted " + std::to_string(in_ring_);
+    if (in_ring != in_ring_)
+        return "the ring holds " + std::to_string(in_ring) + " entries, counted " + std::to_string(in_ring_);
     for (const Entry& e : far_) {
         if (bucket_of(e.at) <= cursor_) return "an event at " + at(e) + " is still in the far heap";
         if (auto broken = count(e)) return broken;
     }
-    if (live_entries != live_)
-        return std::to_string(live_entries) + " live entries for " + std::to_string(live_) + " pending events";
+    // Every slot is live and filed once, or free and listed once among the free ones.
+    std::vector<bool> listed_free(slots_.size());
+    for (const std::uint32_t f : free_slots_) {
+        if (f >= slots_.size() || listed_free[f] || slots_[f].live)
+            return "free slot " + std::to_string(f) + " is not free, or listed twice";
+        listed_free[f] = true;
+    }
+    std::size_t live = 0;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+        if (slots_[i].live != filed[i]) return "slot " + std::to_string(i) + " is live without an entry, or the reverse";
+        if (slots_[i].live == listed_free[i]) return "slot " + std::to_string(i) + " is neither live nor free, or both";
+        live += slots_[i].live ? 1 : 0;
+    }
+    if (live != live_) return std::to_string(live) + " live slots for " + std::to_string(live_) + " pending events";
     return std::nullopt;
 }
 

@@ -89,9 +89,10 @@ public:
     TimePoint now() const { return clock_.now(); }
     const Clock& clock() const { return clock_; }
     std::uint64_t events_processed() const { return processed_; }
-    // What is wrong with the calendar's bookkeeping, if anything: each pending event filed once,
-    // in the part and bucket its time says, the heaps ordered, the ring's counts and bits true.
-    // Linear in the entries held; the world runs it with its other periodic checks.
+    // What is wrong with the queue's bookkeeping, if anything: each pending event filed once, in
+    // the part and bucket its time says, not before the clock; the heaps ordered; the ring's count
+    // and bits true; every slot live or free, never both. Linear in the entries and slots held;
+    // the world runs it with its other periodic checks.
     std::optional<std::string> check_invariants() const;
 
 private:

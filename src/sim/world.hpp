@@ -18,7 +18,9 @@
 // The invariant checker runs inside: every PieceVerified must be of a piece whose bytes matched
 // the original, no node may read for upload a piece its disk does not hold, and every
 // `invariant_interval` the network's own checks run (no node sends or receives above its
-// capacity) and every node's requests are checked: none is still waiting past its timeout. The first broken invariant stops the run and is kept in failure().
+// capacity), the event queue's (EventQueue::check_invariants), and every node's requests are
+// checked: none is still waiting past its timeout. The first broken invariant stops the run and
+// is kept in failure().
 #pragma once
 
 #include <cstdint>

@@ -213,7 +213,9 @@ private:
     std::size_t checking_bytes_ = 0;       // piece bytes handed to the driver, not yet checked
     std::uint32_t pieces_in_memory_ = 0;   // started pieces with blocks stored (partial_bytes_max)
     std::map<std::uint32_t, PieceSources> downloading_;
-    PollQueue<Output, 32> outputs_;  // room for a piece's haves to every peer
+    // Room kept for a verified piece's outputs: a have to each of up to 50 peers (the engine's
+    // default limit), and the piece itself.
+    PollQueue<Output, 64> outputs_;
     TimePoint timers_[static_cast<int>(Timer::count)];
     TorrentStats totals_;
     TimePoint now_;  // of the input being handled

@@ -142,11 +142,15 @@ TEST(HandleMap, MatchesStdMap) {
 }
 
 // Proves a PollQueue hands out elements in the order pushed, across bursts, whether or not it
-// gives its room back in between, and that back() is the last element not yet polled.
+// gives its room back in between (it does after a burst larger than it keeps), and that back() is
+// the last element not yet polled.
 TEST(PollQueue, PollsInOrderAcrossBursts) {
     PollQueue<std::string, 4> q;
     EXPECT_FALSE(q.poll());
     for (const std::size_t burst : {3u, 10u, 1u}) {
+        if (burst == 1) {
+            EXPECT_EQ(q.capacity(), 0u);  // the burst of 10 was given back
+        }
         for (std::size_t i = 0; i < burst; ++i) q.push_back(std::to_string(burst) + "-" + std::to_string(i));
         q.back() += "!";
         EXPECT_EQ(q.size(), burst);
@@ -158,6 +162,7 @@ TEST(PollQueue, PollsInOrderAcrossBursts) {
         EXPECT_EQ(*q.poll(), "late");
         EXPECT_TRUE(q.empty());
         EXPECT_FALSE(q.poll());
+        EXPECT_LE(q.capacity(), 4u);
     }
 }
 
